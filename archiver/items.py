@@ -1,0 +1,60 @@
+"""The item a crawl emits: one news post as published, with pointers to the evidence.
+
+Fields are documented for the researchers who read the JSON files; the same descriptions are
+in ``archiver/schemas/post.schema.json``. Pipelines touch items through ``ItemAdapter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PostItem:
+    """One news post of a source, as the crawl saw it."""
+
+    url: str
+    """Canonical URL of the post page (after redirects); the listing's link when the page is gone."""
+    source: str
+    """Name of the source profile the crawl ran with (e.g. ``iuhrdf``)."""
+    node_id: str | None = None
+    """Drupal node id (from ``node-<nid>``), or null when the page does not show one."""
+    title: str | None = None
+    """Title exactly as published (from the post page, else from the listing teaser)."""
+    author: str | None = None
+    """Author name as printed on the submitted line."""
+    published: str | None = None
+    """ISO 8601 date-time with the source's UTC offset, or null when it could not be decided."""
+    published_raw: str | None = None
+    """The date text exactly as printed (e.g. ``Per, 10/08/2020 - 17:31``)."""
+    published_machine: str | None = None
+    """A machine-readable date on the page (RDFa ``content``), exactly as found, or null."""
+    date_flags: list[str] = field(default_factory=list)
+    """How ``published`` was decided (``rdfa``, ``weekday_checked``, ``weekday_mismatch``, ...)."""
+    teaser: str | None = None
+    """The summary shown on the listing page, whitespace-normalised."""
+    body_text: str | None = None
+    """Body paragraphs as plain text, one blank line between paragraphs, no site noise."""
+    body_html: str | None = None
+    """HTML of the body field exactly as served."""
+    images: list[str] = field(default_factory=list)
+    """Absolute URLs of the post's images, in page order."""
+    tags: list[str] = field(default_factory=list)
+    """Tag names (taxonomy terms) shown on the post page."""
+    listing_url: str | None = None
+    """The listing page where this post was found."""
+    listed_url: str | None = None
+    """The post link as the listing printed it (may be an old alias that redirects)."""
+    http_status: int | None = None
+    """HTTP status of the post page (the final one, after redirects)."""
+    crawled_at: str | None = None
+    """When the post page (or the listing, for a missing page) was fetched, UTC, ISO 8601."""
+    content_sha256: str | None = None
+    """SHA-256 (hex) of ``body_text`` in UTF-8; null when there is no body."""
+    flags: list[str] = field(default_factory=list)
+    """Problems seen with this post (``article_missing``, ``no_body``, ``no_title``, ...)."""
+    warc: dict[str, Any] | None = None
+    """Where the evidence is: the WARC response record of the post page (or of the listing)."""
+    run_id: str | None = None
+    """The run that captured this version."""

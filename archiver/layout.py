@@ -1,0 +1,117 @@
+"""Where every file of an archive lives: the one map that all writers and readers share.
+
+The layout is a public contract (cron scripts and researchers rely on it)::
+
+    OUTPUT/posts.jsonl                    every post this archive knows, latest version
+    OUTPUT/state.sqlite                   what earlier runs saw (cron mode)
+    OUTPUT/feed.atom                      newest new posts, for feed readers
+    OUTPUT/runs/<run-id>/run.json         what ran: times, arguments, versions, counts, hashes
+    OUTPUT/runs/<run-id>/items.jsonl      this run's items, one post a line
+    OUTPUT/runs/<run-id>/changes.json     new / changed / removed posts in this run
+    OUTPUT/runs/<run-id>/warc/*.warc.gz   every HTTP exchange of the run
+    OUTPUT/runs/<run-id>/indexes/index.cdxj
+    OUTPUT/runs/<run-id>/archive.wacz
+
+Each run directory is self-contained, so runs can be copied, verified or signed one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+_RUN_ID_PATTERN = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id for a run starting at ``now`` (UTC), like ``20261123T203000Z``."""
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(UTC).strftime(RUN_ID_FORMAT)
+
+
+def is_run_id(name: str) -> bool:
+    """True when ``name`` looks like a run id (so stray folders in runs/ are ignored)."""
+    return bool(_RUN_ID_PATTERN.match(name))
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Paths of one run's files; all inside ``directory``."""
+
+    directory: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.directory.name
+
+    @property
+    def run_json(self) -> Path:
+        return self.directory / "run.json"
+
+    @property
+    def items_jsonl(self) -> Path:
+        return self.directory / "items.jsonl"
+
+    @property
+    def items_partial(self) -> Path:
+        """Items appended as they are scraped; renamed to items.jsonl when the run ends."""
+        return self.directory / "items.jsonl.partial"
+
+    @property
+    def changes_json(self) -> Path:
+        return self.directory / "changes.json"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.directory / "warc"
+
+    @property
+    def indexes_dir(self) -> Path:
+        return self.directory / "indexes"
+
+    @property
+    def cdxj(self) -> Path:
+        return self.indexes_dir / "index.cdxj"
+
+    @property
+    def wacz(self) -> Path:
+        return self.directory / "archive.wacz"
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    """Paths of an archive (the OUTPUT directory) shared by all its runs."""
+
+    root: Path
+
+    @property
+    def posts_jsonl(self) -> Path:
+        return self.root / "posts.jsonl"
+
+    @property
+    def state_db(self) -> Path:
+        return self.root / "state.sqlite"
+
+    @property
+    def feed_atom(self) -> Path:
+        return self.root / "feed.atom"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".archiver.lock"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    def run(self, run_id: str) -> RunPaths:
+        return RunPaths(self.runs_dir / run_id)
+
+    def run_ids(self) -> list[str]:
+        """Ids of the runs present, oldest first."""
+        if not self.runs_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.runs_dir.iterdir() if p.is_dir() and is_run_id(p.name))

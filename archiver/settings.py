@@ -1,0 +1,75 @@
+"""Scrapy settings for archiver: polite defaults for real sites, every ARCHIVER_* tunable.
+
+This is the one place that holds defaults. Components read them in ``from_crawler``;
+``-s NAME=VALUE`` on ``archiver crawl`` or ``scrapy crawl`` overrides any of them. Tests and
+the demo override the politeness settings for loopback (see ``LOOPBACK_SETTINGS``).
+"""
+
+from __future__ import annotations
+
+from archiver import PROJECT_URL, __version__
+
+BOT_NAME = "archiver"
+SPIDER_MODULES = ["archiver.spiders"]
+NEWSPIDER_MODULE = "archiver.spiders"
+
+# --- Politeness for real sites -------------------------------------------------------------
+USER_AGENT = f"archiver/{__version__} (+{PROJECT_URL}; evidence archiving crawler)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 60
+# A post page is a few hundred kB at most; a page far larger is a trap or a mistake.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# --- Faults: retry what a flaky server or network does to us ------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# --- Privacy: contact no host but the source ----------------------------------------------
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = True
+
+# --- Archiver components ------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "archiver.pipelines.DatesPipeline": 100,
+    "archiver.pipelines.ValidatePipeline": 200,
+    "archiver.pipelines.WritePipeline": 900,
+}
+EXTENSIONS = {
+    "archiver.runlog.RunLogExtension": 100,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# Where the archive lives (posts.jsonl, runs/<run-id>/...). Relative paths are from the cwd.
+ARCHIVER_OUTPUT_DIR = "output"
+# Run id: the UTC start time, like 20261123T203000Z. Empty = set when the crawl starts.
+ARCHIVER_RUN_ID = ""
+# Source profile name (see archiver/sources.py) and start URLs (empty = the profile's).
+ARCHIVER_SOURCE = "iuhrdf"
+ARCHIVER_START_URLS: list[str] = []
+# Extra hosts a crawl may fetch from besides the start URLs' hosts (e.g. a CDN for images).
+ARCHIVER_ALLOWED_HOSTS: list[str] = []
+# Stop following the pager after this many listing pages (0 = no limit): a guard, not a count.
+ARCHIVER_MAX_LISTING_PAGES = 0
+# The command line that started this run, recorded in run.json (set by the CLI).
+ARCHIVER_ARGUMENTS: list[str] = []
+
+# Settings that make a crawl of a loopback server (the replica, tests, the demo) fast.
+LOOPBACK_SETTINGS: dict[str, object] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_TIMEOUT": 10,
+    "LOG_LEVEL": "WARNING",
+}
