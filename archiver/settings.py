@@ -63,6 +63,16 @@ ARCHIVER_ALLOWED_HOSTS: list[str] = []
 ARCHIVER_MAX_LISTING_PAGES = 0
 # The command line that started this run, recorded in run.json (set by the CLI).
 ARCHIVER_ARGUMENTS: list[str] = []
+# Fetch the images, stylesheets and scripts of post pages on the source's hosts (for replay).
+ARCHIVER_REQUISITES_ENABLED = True
+# Date conventions of the source; empty = the source profile's (archiver/sources.py).
+ARCHIVER_TIMEZONE = ""
+ARCHIVER_DATE_LANGUAGES: list[str] = []
+ARCHIVER_DATE_ORDER = ""
+# Fields every item should have; an item without one is flagged missing_<field>, not dropped.
+ARCHIVER_REQUIRED_FIELDS = ["url", "title", "published", "body_text"]
+# Build the CDXJ index and the WACZ package when a run ends.
+ARCHIVER_PACKAGE_ENABLED = True
 
 # Settings that make a crawl of a loopback server (the replica, tests, the demo) fast.
 LOOPBACK_SETTINGS: dict[str, object] = {

@@ -1,0 +1,141 @@
+"""``archiver crawl``: run the news spider with archiver's settings and report how it ended.
+
+``-s NAME=VALUE`` sets any Scrapy or ARCHIVER_ setting as in ``scrapy crawl``; the options are
+shorthands for the settings named in their help. The exit code comes from the run's run.json
+(see archiver.cli for the codes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archiver import exit_codes
+from archiver.layout import ArchivePaths, new_run_id
+from archiver.output import read_json
+from archiver.runlog import STATUS_COMPLETE, STATUS_PARTIAL
+from archiver.sources import PROFILES
+
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("crawl", help="crawl a news listing into an archive")
+    add_crawl_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--start-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="listing URL to start from (repeatable; default: the source profile's)",
+    )
+    parser.add_argument(
+        "--output", default=None, metavar="DIR", help="archive directory (default ./output)"
+    )
+    parser.add_argument(
+        "--source",
+        default=None,
+        choices=sorted(PROFILES),
+        help="source profile: timezone, date languages, default start URL (default iuhrdf)",
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="set a Scrapy/archiver setting (repeatable), as in `scrapy crawl -s`",
+    )
+
+
+def settings_from_args(args: argparse.Namespace, *, defaults: dict[str, Any] | None = None
+                       ) -> Settings:
+    """Project settings, then ``defaults`` (e.g. loopback speed), then the user's choices."""
+    settings = Settings()
+    settings.setmodule("archiver.settings", priority="project")
+    for name, value in (defaults or {}).items():
+        settings.set(name, value, priority="project")
+    for url in args.start_url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"--start-url must be an http(s) URL, got {url!r}")
+    if args.start_url:
+        settings.set("ARCHIVER_START_URLS", list(args.start_url), priority="cmdline")
+    if args.output:
+        settings.set("ARCHIVER_OUTPUT_DIR", args.output, priority="cmdline")
+    if args.source:
+        settings.set("ARCHIVER_SOURCE", args.source, priority="cmdline")
+    for pair in args.settings:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
+        settings.set(name.strip(), value, priority="cmdline")
+    settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
+    if not settings.get("ARCHIVER_RUN_ID"):
+        settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
+    return settings
+
+
+def crawl(settings: Settings) -> dict[str, Any]:
+    """Run one crawl in this process; return its run.json (or a failure record)."""
+    from archiver.spiders.news import NewsSpider
+
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(NewsSpider)
+    process.start()
+    archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+    run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+    if not run.run_json.exists():
+        return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
+    record: dict[str, Any] = read_json(run.run_json)
+    return record
+
+
+def exit_code_for(record: dict[str, Any]) -> int:
+    status = record.get("status")
+    if status == STATUS_COMPLETE:
+        return exit_codes.OK
+    if status == STATUS_PARTIAL:
+        return exit_codes.PARTIAL
+    return exit_codes.FAILED
+
+
+def describe_end(record: dict[str, Any], output_dir: str) -> str:
+    """One line for the terminal (and cron mail) saying how the run ended."""
+    status = record.get("status")
+    counts = record.get("counts", {})
+    run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
+    if status == STATUS_COMPLETE:
+        return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
+    if status == STATUS_PARTIAL:
+        return (
+            f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
+            f"(see {run_dir / 'run.json'}); {counts.get('item_scraped_count', 0)} posts written"
+        )
+    reason = record.get("error") or record.get("finish_reason") or "unknown"
+    return f"archiver: run FAILED ({reason}); see {run_dir}"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from_args(args)
+    except ValueError as error:
+        print(f"archiver crawl: error: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    record = crawl(settings)
+    output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
+    print(describe_end(record, output_dir), file=sys.stderr)
+    if record.get("status") is None:
+        print(json.dumps(record), file=sys.stderr)
+    return exit_code_for(record)

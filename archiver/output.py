@@ -1,0 +1,109 @@
+"""All file writing of the archive's JSON files, in one place, atomically.
+
+A reader (a cron script, a researcher, ``archiver verify``) never sees a half-written file:
+whole files go to a temporary file in the same directory, are fsynced, then renamed over the
+old one; the directory is fsynced so the rename survives a power cut. Items of a running crawl
+are appended to ``items.jsonl.partial`` (flushed per item, so a crash loses nothing scraped)
+and become ``items.jsonl`` only when the run ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: Path, value: Any) -> None:
+    """Write ``value`` as pretty, UTF-8 JSON (non-ASCII kept readable), atomically."""
+    atomic_write_text(path, json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def json_line(value: Mapping[str, Any]) -> str:
+    """One JSON Lines record: compact, UTF-8 text kept as is, newline-terminated."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
+    """Write ``records`` as JSON Lines atomically; returns how many were written."""
+    lines = [json_line(record) for record in records]
+    atomic_write_text(path, "".join(lines))
+    return len(lines)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines file; a torn last line (a crash mid-append) is skipped."""
+    if not path.exists():
+        return
+    with path.open("r", encoding="utf-8") as handle:
+        for line in handle:
+            if not line.endswith("\n"):
+                break  # torn write: the record never finished
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_json(path: Path) -> Any:
+    with path.open("r", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class JsonLinesAppender:
+    """Append records to a ``.partial`` JSON Lines file, flushed per record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle: IO[str] | None = path.open("a", encoding="utf-8")
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        if self._handle is None:
+            raise ValueError(f"{self.path} is closed")
+        self._handle.write(json_line(record))
+        self._handle.flush()
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None

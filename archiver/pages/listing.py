@@ -1,0 +1,137 @@
+"""A listing page (``/topic/news?page=N``) -> its teasers and the next page's URL.
+
+Drupal 7 teasers are ``div.node-teaser`` (``id="node-<nid>"``, ``about="/content/<slug>"``);
+other themes and Views rows are read through the same fields where they differ. The pager is
+followed, not counted: ``li.pager-next a`` (or ``rel="next"``) names the next page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urldefrag
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from archiver.pages.submitted import parse_submitted
+from archiver.pages.text import body_text, element_text
+
+TEASER_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' node-teaser ')]"
+# Views rows and WordPress-like archives, used only when a page has no Drupal teasers.
+FALLBACK_TEASER_XPATH = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' views-row ')]"
+    " | //article[.//h2//a[@href] or .//h3//a[@href]]"
+)
+TITLE_LINK_XPATH = ".//h2//a[@href] | .//h3//a[@href] | .//*[contains(@class, 'title')]//a[@href]"
+SUMMARY_XPATH = (
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' field-name-body ')]"
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' field-item ')]"
+    " | .//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-summary ')]"
+)
+NEXT_XPATH = (
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' pager ')]"
+    "//li[contains(concat(' ', normalize-space(@class), ' '), ' pager-next ')]//a/@href"
+    " | //a[@rel='next']/@href | //link[@rel='next']/@href"
+)
+_NODE_ID = re.compile(r"^node-(\d+)$")
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """One post as a listing page shows it."""
+
+    url: str
+    """Absolute URL of the post page as linked (may be an old alias)."""
+    node_id: str | None
+    title: str | None
+    submitted: str | None
+    date_raw: str | None
+    author: str | None
+    machine_date: str | None
+    teaser: str | None
+    position: int
+    """0-based place on the listing page."""
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """What a listing page holds."""
+
+    url: str
+    teasers: list[Teaser] = field(default_factory=list)
+    next_url: str | None = None
+    problems: list[str] = field(default_factory=list)
+    """What looked wrong (e.g. ``teaser_without_link``); the page is still used."""
+
+
+def parse_listing_page(html: str, url: str) -> ListingPage:
+    """Extract the teasers and the next page link of a listing page at ``url``."""
+    if not html or not html.strip():
+        return ListingPage(url=url, problems=["empty_page"])
+    root = lxml.html.document_fromstring(html)
+    base = _base_url(root, url)
+    nodes = root.xpath(TEASER_XPATH) or root.xpath(FALLBACK_TEASER_XPATH)
+    teasers: list[Teaser] = []
+    problems: list[str] = []
+    for position, node in enumerate(_outermost(nodes)):
+        teaser = _parse_teaser(node, base, position)
+        if teaser is None:
+            problems.append("teaser_without_link")
+        else:
+            teasers.append(teaser)
+    next_links = root.xpath(NEXT_XPATH)
+    next_url = _absolute(base, next_links[0]) if next_links else None
+    if next_url == urldefrag(url)[0]:
+        problems.append("pager_points_to_itself")
+        next_url = None
+    return ListingPage(url=url, teasers=teasers, next_url=next_url, problems=problems)
+
+
+def _parse_teaser(node: HtmlElement, base: str, position: int) -> Teaser | None:
+    links = node.xpath(TITLE_LINK_XPATH)
+    href = node.get("about") or (links[0].get("href") if links else None)
+    if not href:
+        return None
+    title = element_text(links[0]) if links else None
+    submitted = parse_submitted(node)
+    summary = node.xpath(SUMMARY_XPATH)
+    return Teaser(
+        url=_absolute(base, href),
+        node_id=node_id_of(node),
+        title=title or None,
+        submitted=submitted.text,
+        date_raw=submitted.date_raw,
+        author=submitted.author,
+        machine_date=submitted.machine_date,
+        teaser=body_text(summary[0]) if summary else None,
+        position=position,
+    )
+
+
+def node_id_of(node: HtmlElement) -> str | None:
+    """The Drupal node id of a node element (``id="node-123"``), if it has one."""
+    match = _NODE_ID.match(node.get("id") or "")
+    return match.group(1) if match else None
+
+
+def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
+    """Drop nodes nested in another matched node (a teaser inside a views row)."""
+    chosen = set(nodes)
+    result = []
+    for node in nodes:
+        parent = node.getparent()
+        while parent is not None and parent not in chosen:
+            parent = parent.getparent()
+        if parent is None:
+            result.append(node)
+    return result
+
+
+def _base_url(root: HtmlElement, url: str) -> str:
+    bases = root.xpath("//base/@href")
+    return urljoin(url, bases[0]) if bases else url
+
+
+def _absolute(base: str, href: str) -> str:
+    return urldefrag(urljoin(base, href.strip()))[0]

@@ -1,0 +1,139 @@
+"""A post page (``/content/<slug>``) -> title, submitted line, body, images, tags, requisites.
+
+Site noise is left out: the PHP notice block (``div.messages``), menus and sidebars sit outside
+the node's body field and are never read into the body. The body HTML is the body field's
+content as lxml serialises it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from archiver.pages.listing import node_id_of
+from archiver.pages.submitted import parse_submitted
+from archiver.pages.text import body_text, element_text, inner_html
+
+_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+NODE_XPATH = (
+    f"//*[{_CLASS.format('node')} and starts-with(@id, 'node-')"
+    f" and not({_CLASS.format('node-teaser')})]"
+)
+FALLBACK_NODE_XPATH = "//article | //main | //*[@id='content'] | //body"
+TITLE_XPATH = (
+    "//h1[@id='page-title'] | //h1[" + _CLASS.format("title") + "]"
+    " | //h1[" + _CLASS.format("entry-title") + "]"
+)
+BODY_XPATH = (
+    ".//*[" + _CLASS.format("field-name-body") + "]//*[" + _CLASS.format("field-item") + "]"
+    " | .//*[" + _CLASS.format("entry-content") + "]"
+)
+IMAGE_FIELD_XPATH = ".//*[" + _CLASS.format("field-name-field-image") + "]//img/@src"
+TAG_XPATH = (
+    ".//*[" + _CLASS.format("field-name-field-tags") + "]//a"
+    " | .//*[" + _CLASS.format("field-type-taxonomy-term-reference") + "]//a"
+)
+REQUISITE_XPATH = (
+    "//img/@src | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
+    " | //script/@src | //link[contains(@rel, 'icon')]/@href | //input[@type='image']/@src"
+)
+_SHORTLINK_NODE = re.compile(r"/node/(\d+)(?:$|[/?#])")
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """What a post page says."""
+
+    url: str
+    node_id: str | None = None
+    title: str | None = None
+    submitted: str | None = None
+    date_raw: str | None = None
+    author: str | None = None
+    machine_date: str | None = None
+    body_text: str | None = None
+    body_html: str | None = None
+    images: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    requisites: list[str] = field(default_factory=list)
+    """Absolute URLs of the page's images, stylesheets, scripts and icons, in page order."""
+    problems: list[str] = field(default_factory=list)
+    """What looked wrong (``no_title``, ``no_body``, ``no_node``); the page is still used."""
+
+
+def parse_post_page(html: str, url: str) -> PostPage:
+    """Extract a post's fields from its page at ``url``."""
+    if not html or not html.strip():
+        return PostPage(url=url, problems=["empty_page"])
+    root = lxml.html.document_fromstring(html)
+    base = _base_url(root, url)
+    problems: list[str] = []
+    nodes = root.xpath(NODE_XPATH)
+    if not nodes:
+        problems.append("no_node")
+        nodes = root.xpath(FALLBACK_NODE_XPATH) or [root]
+    node = nodes[0]
+    titles = root.xpath(TITLE_XPATH) or node.xpath(".//h1 | .//h2")
+    title = element_text(titles[0]) if titles else ""
+    if not title:
+        problems.append("no_title")
+    submitted = parse_submitted(node)
+    bodies = node.xpath(BODY_XPATH)
+    body = bodies[0] if bodies else None
+    text = body_text(body)
+    if not text:
+        problems.append("no_body")
+    images = _unique(_absolute(base, src) for src in node.xpath(IMAGE_FIELD_XPATH))
+    if body is not None:
+        images = _unique([*images, *(_absolute(base, s) for s in body.xpath(".//img/@src"))])
+    tags = _unique(element_text(a) for a in node.xpath(TAG_XPATH))
+    canonical = _first_link(root, base, "canonical")
+    return PostPage(
+        url=url,
+        node_id=node_id_of(node) or _node_id_from_shortlink(root, base),
+        title=title or None,
+        submitted=submitted.text,
+        date_raw=submitted.date_raw,
+        author=submitted.author,
+        machine_date=submitted.machine_date,
+        body_text=text or None,
+        body_html=inner_html(body) or None,
+        images=images,
+        tags=[tag for tag in tags if tag],
+        canonical_url=canonical,
+        requisites=_unique(_absolute(base, ref) for ref in root.xpath(REQUISITE_XPATH)),
+        problems=problems,
+    )
+
+
+def _node_id_from_shortlink(root: HtmlElement, base: str) -> str | None:
+    shortlink = _first_link(root, base, "shortlink")
+    match = _SHORTLINK_NODE.search(shortlink or "")
+    return match.group(1) if match else None
+
+
+def _first_link(root: HtmlElement, base: str, rel: str) -> str | None:
+    hrefs = root.xpath(f"//link[contains(concat(' ', @rel, ' '), ' {rel} ')]/@href")
+    return _absolute(base, hrefs[0]) if hrefs else None
+
+
+def _base_url(root: HtmlElement, url: str) -> str:
+    bases = root.xpath("//base/@href")
+    return urljoin(url, bases[0]) if bases else url
+
+
+def _absolute(base: str, href: str) -> str:
+    return urldefrag(urljoin(base, href.strip()))[0]
+
+
+def _unique(values: object) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:  # type: ignore[attr-defined]
+        if value and value not in seen:
+            seen[value] = None
+    return list(seen)

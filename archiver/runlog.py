@@ -1,0 +1,180 @@
+"""RunLogExtension: ``run.json``, the record of what ran, written at start and completed at end.
+
+At start it records the run as ``"status": "running"`` so that a crash leaves a run.json that
+says so. When the engine has stopped (items final, WARC files closed) it packages the run
+(CDXJ + WACZ, when ``ARCHIVER_PACKAGE_ENABLED``), hashes every file of the run, and rewrites
+run.json with the end time, counts, failures and hashes.
+
+Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
+``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_PACKAGE_ENABLED``.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy import signals as scrapy_signals
+from scrapy.crawler import Crawler
+
+from archiver import __version__
+from archiver.layout import ArchivePaths, RunPaths
+from archiver.output import atomic_write_json
+from archiver.signals import page_failed
+
+logger = logging.getLogger(__name__)
+
+RUN_FORMAT = "archiver-run/1"
+# Statuses a run can end in; the CLI maps them to exit codes.
+STATUS_RUNNING = "running"
+STATUS_COMPLETE = "complete"
+STATUS_PARTIAL = "partial"
+STATUS_FAILED = "failed"
+_COUNTED_STATS = (
+    "downloader/request_count",
+    "downloader/response_count",
+    "item_scraped_count",
+    "item_dropped_count",
+    "retry/count",
+    "log_count/ERROR",
+    "log_count/WARNING",
+)
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of the software that shapes what is archived."""
+    versions = {"archiver": __version__, "python": platform.python_version()}
+    for package in ("scrapy", "twisted", "dateparser", "warcio", "lxml", "wacz", "pywb"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+class RunLogExtension:
+    """Writes and completes run.json for one crawl."""
+
+    def __init__(self, crawler: Crawler, run: RunPaths, *, package: bool) -> None:
+        self.crawler = crawler
+        self.run = run
+        self.package = package
+        self.record: dict[str, Any] = {}
+        self.failures: dict[str, dict[str, Any]] = {}
+        self.finish_reason: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
+        settings = crawler.settings
+        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+        run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+        ext = cls(crawler, run, package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True))
+        crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
+        crawler.signals.connect(ext.page_failed, signal=page_failed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        settings = self.crawler.settings
+        self.run.directory.mkdir(parents=True, exist_ok=True)
+        self.record = {
+            "format": RUN_FORMAT,
+            "run_id": self.run.run_id,
+            "status": STATUS_RUNNING,
+            "started_at": _now(),
+            "finished_at": None,
+            "source": settings.get("ARCHIVER_SOURCE"),
+            "start_urls": list(getattr(spider, "listing_urls", [])),
+            "arguments": settings.getlist("ARCHIVER_ARGUMENTS"),
+            "settings": _tunable_settings(self.crawler),
+            "software": software_versions(),
+            "host": socket.gethostname(),
+        }
+        atomic_write_json(self.run.run_json, self.record)
+
+    def page_failed(self, url: str, kind: str, error: str, status: int | None) -> None:
+        self.failures[url] = {"url": url, "kind": kind, "error": error, "status": status}
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.finish_reason = reason
+
+    def engine_stopped(self) -> None:
+        if not self.record:
+            return  # the spider never opened: nothing ran
+        if self.package:
+            self._package()
+        self.record.update(
+            status=self._status(),
+            finished_at=_now(),
+            finish_reason=self.finish_reason,
+            counts=self._counts(),
+            failures=sorted(self.failures.values(), key=lambda f: f["url"]),
+            files=self._hashes(),
+        )
+        atomic_write_json(self.run.run_json, self.record)
+        logger.info("Run %s: %s", self.run.run_id, self.record["status"])
+
+    def _status(self) -> str:
+        if self.finish_reason != "finished":
+            return STATUS_FAILED
+        return STATUS_PARTIAL if self.failures else STATUS_COMPLETE
+
+    def _counts(self) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        counts: dict[str, Any] = {name: stats.get(name, 0) for name in _COUNTED_STATS}
+        counts.update({k: v for k, v in stats.items() if k.startswith("archiver/")})
+        counts.update(
+            {k: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
+        )
+        counts["failed_pages"] = len(self.failures)
+        return dict(sorted(counts.items()))
+
+    def _package(self) -> None:
+        try:
+            from archiver.package import package_run
+        except ImportError:
+            return
+        try:
+            package_run(self.run, title=f"{self.record.get('source')} run {self.run.run_id}")
+        except Exception as error:  # packaging must never lose the run record
+            logger.exception("Packaging run %s failed", self.run.run_id)
+            self.record.setdefault("problems", []).append(f"packaging failed: {error}")
+
+    def _hashes(self) -> dict[str, str]:
+        try:
+            from archiver.verify import hash_run_files
+        except ImportError:
+            return {}
+        return hash_run_files(self.run)
+
+
+def _tunable_settings(crawler: Crawler) -> dict[str, Any]:
+    """The settings that decide what a crawl fetches and how, as they were for this run."""
+    names = (
+        "USER_AGENT",
+        "ROBOTSTXT_OBEY",
+        "DOWNLOAD_DELAY",
+        "AUTOTHROTTLE_ENABLED",
+        "CONCURRENT_REQUESTS_PER_DOMAIN",
+        "RETRY_TIMES",
+        "DOWNLOAD_MAXSIZE",
+    )
+    settings = crawler.settings
+    chosen: dict[str, Any] = {name: settings.get(name) for name in names}
+    for name, value in settings.items():
+        if name.startswith("ARCHIVER_") and name not in ("ARCHIVER_ARGUMENTS",):
+            chosen[name] = value if isinstance(value, (str, int, float, bool, type(None))) else (
+                list(value) if isinstance(value, (list, tuple)) else str(value)
+            )
+    return dict(sorted(chosen.items()))
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

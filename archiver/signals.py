@@ -1,0 +1,15 @@
+"""Custom Scrapy signals that let archiver components talk without importing each other.
+
+- ``page_failed``: a page could not be had for good (after retries). Sent by the spider with
+  ``url``, ``kind`` (``listing``/``post``/``requisite``), ``error`` (text) and ``status``
+  (int or None); the run log lists these in run.json.
+- ``items_finalising``: the run's items are about to be written for good. Sent by the write
+  pipeline with ``items`` (a list of item dicts it may change in place), so that components
+  that learn from the whole run (the date order of a source) can settle what they could not
+  settle item by item.
+"""
+
+from __future__ import annotations
+
+page_failed = object()
+items_finalising = object()

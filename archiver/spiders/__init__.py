@@ -1,0 +1,1 @@
+"""Spiders: they only crawl (URLs, pagination, errbacks); extraction lives in archiver.pages."""
