@@ -1,0 +1,94 @@
+"""Atomic writes, JSON Lines reading after a torn write, and the catalogue merge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archiver.catalogue import merge_catalogue
+from archiver.output import (
+    JsonLinesAppender,
+    atomic_write_json,
+    atomic_write_jsonl,
+    read_jsonl,
+)
+
+
+def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "posts.jsonl"
+    atomic_write_jsonl(target, [{"url": "a"}])
+
+    class Unserialisable:
+        pass
+
+    with pytest.raises(TypeError):
+        atomic_write_json(target, {"bad": Unserialisable()})
+    assert list(read_jsonl(target)) == [{"url": "a"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["posts.jsonl"]  # no temp file left
+
+
+def test_jsonl_keeps_non_ascii_text_readable(tmp_path: Path) -> None:
+    target = tmp_path / "items.jsonl"
+    atomic_write_jsonl(target, [{"title": "Ürümçi ئۈرۈمچى"}])
+    assert "Ürümçi ئۈرۈمچى" in target.read_text(encoding="utf-8")
+
+
+def test_torn_last_line_is_skipped(tmp_path: Path) -> None:
+    target = tmp_path / "items.jsonl.partial"
+    appender = JsonLinesAppender(target)
+    appender.append({"url": "a"})
+    appender.append({"url": "b"})
+    appender.close()
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write('{"url": "c", "ti')  # a crash in the middle of an append
+    assert [r["url"] for r in read_jsonl(target)] == ["a", "b"]
+
+
+def _post(url: str, published: str | None, body: str | None = "text", run: str = "r1") -> dict:
+    return {"source": "s", "url": url, "published": published, "body_text": body, "run_id": run}
+
+
+def test_catalogue_is_newest_first_with_undated_last() -> None:
+    merged = merge_catalogue(
+        [],
+        [
+            _post("old", "2018-01-01T00:00:00-05:00"),
+            _post("undated", None),
+            _post("new", "2020-10-08T17:31:00-04:00"),
+        ],
+    )
+    assert [p["url"] for p in merged] == ["new", "old", "undated"]
+
+
+def test_catalogue_keeps_earlier_posts_and_takes_newer_versions() -> None:
+    previous = [_post("a", "2019-01-01T00:00:00-05:00", "v1"), _post("b", None, "kept")]
+    merged = merge_catalogue(previous, [_post("a", "2019-01-01T00:00:00-05:00", "v2", "r2")])
+    by_url = {p["url"]: p for p in merged}
+    assert by_url["a"]["body_text"] == "v2"
+    assert by_url["b"]["body_text"] == "kept"
+
+
+def test_failed_fetch_does_not_erase_a_good_capture() -> None:
+    previous = [_post("a", None, "the good body", "r1")]
+    merged = merge_catalogue(previous, [_post("a", None, None, "r2")])
+    assert merged[0]["body_text"] == "the good body"
+    assert merged[0]["last_seen_run"] == "r2"
+    assert json.dumps(merged)  # still plain JSON
+
+
+def test_failed_rename_removes_the_temp_file_and_keeps_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "run.json"
+    atomic_write_json(target, {"status": "running"})
+
+    def no_space(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("archiver.output.os.replace", no_space)
+    with pytest.raises(OSError):
+        atomic_write_json(target, {"status": "complete"})
+    assert json.loads(target.read_text())["status"] == "running"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
