@@ -1,0 +1,59 @@
+"""Shared test helpers: running the archiver CLI for real, and the CI rule for tools.
+
+Tests that need an outside program (chromium, pywb, redis-server, wget) call
+``require_program``: under CI (``CI=true``) a missing program fails the test, since .ci/run
+installs it; elsewhere the test is skipped with the reason printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_program(name: str, why: str) -> str:
+    """Path of program ``name``; skip (or fail under CI) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed ({why}); .ci/run installs it"
+        if running_in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def run_archiver(*args: str, timeout: float = 300, cwd: Path | None = None,
+                 input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m archiver ARGS`` in a subprocess (a fresh Twisted reactor each time)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "archiver", *args],
+        cwd=cwd or REPO_ROOT,
+        env=env,
+        input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+# Settings every test crawl of the loopback replica uses (politeness off, fast failures).
+LOOPBACK_ARGS = (
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "AUTOTHROTTLE_ENABLED=0",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s", "DOWNLOAD_TIMEOUT=10",
+    "-s", "LOG_LEVEL=INFO",
+)
