@@ -33,11 +33,24 @@ def require_program(name: str, why: str) -> str:
     return path
 
 
+NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
+
+
 def run_archiver(*args: str, timeout: float = 300, cwd: Path | None = None,
-                 input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m archiver ARGS`` in a subprocess (a fresh Twisted reactor each time)."""
+                 input_text: str | None = None, netguard_log: Path | None = None
+                 ) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m archiver ARGS`` in a subprocess (a fresh Twisted reactor each time).
+
+    With ``netguard_log``, the subprocess may only reach loopback: any other connection or
+    name lookup is refused and written to that file (tests/netguard/sitecustomize.py).
+    """
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    paths = [str(REPO_ROOT), env.get("PYTHONPATH", "")]
+    if netguard_log is not None:
+        paths.insert(0, str(NETGUARD_DIR))
+        env["ARCHIVER_NETGUARD_LOG"] = str(netguard_log)
+        netguard_log.touch()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     return subprocess.run(
         [sys.executable, "-m", "archiver", *args],
         cwd=cwd or REPO_ROOT,

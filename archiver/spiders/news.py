@@ -194,7 +194,7 @@ class NewsSpider(scrapy.Spider):
         else:
             flag = "article_fetch_failed"
         error = _describe(failure)
-        if flag != "article_missing":
+        if flag == "article_fetch_failed":
             self._fail(request.url, "post", error, status)
         logger.warning("Post %s: %s (%s)", request.url, flag, error)
         yield self._teaser_item(teaser, kwargs["listing_url"], [flag], status, warc)
@@ -224,6 +224,11 @@ class NewsSpider(scrapy.Spider):
 
     def requisite_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest):
+            # robots.txt or the host policy said no: a choice we made, not a failure.
+            logger.info("Requisite %s not fetched: %s", request.url, failure.getErrorMessage())
+            self.crawler.stats.inc_value("archiver/requisites/not_fetched")
+            return
         status = failure.value.response.status if failure.check(HttpError) else None
         self._fail(request.url, "requisite", _describe(failure), status)
 
