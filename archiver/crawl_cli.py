@@ -91,7 +91,7 @@ def crawl(settings: Settings) -> dict[str, Any]:
     """Run one crawl in this process; return its run.json (or a failure record)."""
     from archiver.spiders.news import NewsSpider
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(NewsSpider)
     process.start()
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
@@ -123,7 +123,8 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
             f"(see {run_dir / 'run.json'}); {counts.get('item_scraped_count', 0)} posts written"
         )
-    reason = record.get("error") or record.get("finish_reason") or "unknown"
+    problems = record.get("problems") or []
+    reason = record.get("error") or "; ".join(problems) or record.get("finish_reason") or "unknown"
     return f"archiver: run FAILED ({reason}); see {run_dir}"
 
 

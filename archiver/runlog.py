@@ -124,6 +124,11 @@ class RunLogExtension:
     def _status(self) -> str:
         if self.finish_reason != "finished":
             return STATUS_FAILED
+        stats = self.crawler.stats
+        if stats is not None and not stats.get_value("archiver/listing_pages"):
+            # Not one listing page came: nothing was archived, the run did not happen.
+            self.record.setdefault("problems", []).append("no listing page could be fetched")
+            return STATUS_FAILED
         return STATUS_PARTIAL if self.failures else STATUS_COMPLETE
 
     def _counts(self) -> dict[str, Any]:

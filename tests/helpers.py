@@ -1,4 +1,4 @@
-"""Shared test helpers: running the archiver CLI for real, and the CI rule for tools.
+"""Shared test helpers (import as `helpers`; pytest puts tests/ on sys.path): running the archiver CLI for real, and the CI rule for tools.
 
 Tests that need an outside program (chromium, pywb, redis-server, wget) call
 ``require_program``: under CI (``CI=true``) a missing program fails the test, since .ci/run
