@@ -38,6 +38,11 @@ TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = True
 
 # --- Archiver components ------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Same place as Scrapy's, but its public-suffix checks never download anything.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "archiver.offline_cookies.OfflineCookiesMiddleware": 700,
+}
 ITEM_PIPELINES = {
     "archiver.pipelines.DatesPipeline": 100,
     "archiver.pipelines.ValidatePipeline": 200,
