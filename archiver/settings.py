@@ -32,6 +32,8 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The longest Retry-After (seconds) honoured before retrying a 503/429; longer asks are capped.
+ARCHIVER_RETRY_AFTER_MAX = 120.0
 
 # --- Privacy: contact no host but the source ----------------------------------------------
 TELNETCONSOLE_ENABLED = False
@@ -42,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Same place as Scrapy's, but its public-suffix checks never download anything.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "archiver.offline_cookies.OfflineCookiesMiddleware": 700,
+    # Same place as Scrapy's RetryMiddleware, but it waits as long as Retry-After asks.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.retry_after.RetryAfterMiddleware": 550,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.DatesPipeline": 100,

@@ -161,3 +161,16 @@ def test_requisites_of_posts_are_fetched(faulty_crawl: CrawlOutcome) -> None:
     for truth in live:
         for image in truth["images"]:
             assert image in requested
+
+
+def test_retry_after_is_honoured(faulty_crawl: CrawlOutcome) -> None:
+    by_path: dict[str, list[Any]] = {}
+    for entry in faulty_crawl.log:
+        by_path.setdefault(entry.path, []).append(entry)
+    waits = []
+    for entries in by_path.values():
+        for earlier, later in zip(entries, entries[1:], strict=False):
+            if earlier.fault == "503":  # the replica sends Retry-After: 1 with its 503s
+                waits.append(later.time - earlier.time)
+    assert waits, "no 503 was retried"
+    assert min(waits) >= 0.9
