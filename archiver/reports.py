@@ -1,0 +1,229 @@
+"""What a run tells the world: ``changes.json``, the Atom feed, removals in the catalogue.
+
+- ``runs/<run-id>/changes.json``: the posts that were new, changed or removed in the run, for a
+  script to act on (``write_changes``). ``removal_suspected`` lists posts that one full run did
+  not see in any listing: not removed yet (a second full run decides), but worth a look.
+- ``feed.atom``: the newest posts of the archive as an Atom 1.0 feed (RFC 4287) for feed
+  readers (``write_feed``); built with ``xml.etree``, deterministic (unchanged posts give an
+  unchanged file), newest first.
+- ``mark_removed``: ``removed_at`` on the catalogue's records, from the state database; evidence
+  is never deleted, a removed post stays with the date it was found gone.
+
+Reads no settings; all files are written through archiver.output (atomic).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archiver.catalogue import post_key
+from archiver.layout import ArchivePaths, RunPaths
+from archiver.output import atomic_write_json, atomic_write_text
+from archiver.state import Change
+
+logger = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+ATOM_NS = "http://www.w3.org/2005/Atom"
+REPORTED_KINDS = ("new", "changed", "removed", "removal_suspected")
+# XML 1.0 forbids these characters; ElementTree would write them and make the feed invalid.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SUMMARY_CHARS = 500
+
+
+def changes_report(run_id: str, mode: str, changes: Iterable[Change]) -> dict[str, Any]:
+    """The content of changes.json: one list per kind, newest published first."""
+    report: dict[str, Any] = {"run_id": run_id, "mode": mode}
+    for kind in REPORTED_KINDS:
+        report[kind] = []
+    for change in sorted(changes, key=_newest_first):
+        if change.kind not in REPORTED_KINDS:
+            continue
+        entry: dict[str, Any] = {
+            "url": change.url,
+            "title": change.title,
+            "published": change.published,
+            "source": change.source,
+        }
+        if change.kind == "changed":
+            entry["old_sha256"] = change.old_sha256
+            entry["new_sha256"] = change.new_sha256
+        elif change.kind == "removed":
+            entry["removed_at"] = change.removed_at
+            entry["reason"] = change.reason
+        elif change.kind == "removal_suspected":
+            entry["reason"] = change.reason
+        report[change.kind].append(entry)
+    return report
+
+
+def write_changes(run: RunPaths, changes: Iterable[Change], *, mode: str) -> Path:
+    """Write ``runs/<run-id>/changes.json``; returns its path."""
+    report = changes_report(run.run_id, mode, changes)
+    atomic_write_json(run.changes_json, report)
+    logger.info(
+        "Run %s: %d new, %d changed, %d removed, %d suspected removed (%s)",
+        run.run_id,
+        len(report["new"]),
+        len(report["changed"]),
+        len(report["removed"]),
+        len(report["removal_suspected"]),
+        run.changes_json,
+    )
+    return run.changes_json
+
+
+def new_post_records(
+    changes: Iterable[Change], records: Iterable[Mapping[str, Any]]
+) -> list[Record]:
+    """The records (items or catalogue lines) of the run's new posts, newest first: what
+    ``--print-new`` prints. A new post without a record gets its change summary."""
+    by_key = {post_key(r): dict(r) for r in records}
+    result = []
+    for change in sorted(changes, key=_newest_first):
+        if change.kind != "new":
+            continue
+        summary = {
+            "source": change.source,
+            "url": change.url,
+            "title": change.title,
+            "published": change.published,
+        }
+        result.append(by_key.get((change.source, change.url), summary))
+    return result
+
+
+def mark_removed(
+    records: Iterable[Mapping[str, Any]], removed: Mapping[tuple[str, str], str]
+) -> list[Record]:
+    """Catalogue records with ``removed_at`` set from ``removed`` (``{(source, url):
+    removed_at}``, e.g. ``ArchiveState.removed_posts()``); null for posts that are live
+    (again). Order and every other field are kept."""
+    marked = []
+    for record in records:
+        copy = dict(record)
+        copy["removed_at"] = removed.get(post_key(record))
+        marked.append(copy)
+    return marked
+
+
+def write_feed(
+    archive: ArchivePaths,
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    title: str,
+    limit: int = 50,
+    link: str | None = None,
+    feed_id: str | None = None,
+    author: str = "archiver",
+) -> Path:
+    """Write ``feed.atom`` with the newest ``limit`` of ``entries`` (catalogue records)."""
+    xml = build_feed(entries, title=title, limit=limit, link=link, feed_id=feed_id, author=author)
+    atomic_write_text(archive.feed_atom, xml)
+    return archive.feed_atom
+
+
+def build_feed(
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    title: str,
+    limit: int = 50,
+    link: str | None = None,
+    feed_id: str | None = None,
+    author: str = "archiver",
+) -> str:
+    """An Atom 1.0 document: the newest ``limit`` posts, newest first.
+
+    ``feed_id`` should be a stable IRI; by default one is derived from ``link`` (or the title),
+    so the feed keeps its identity from run to run. Entry ids are the posts' URLs.
+    """
+    dated = [(_entry_time(e), e) for e in entries if e.get("url")]
+    dated.sort(key=lambda pair: (pair[0] or _EPOCH, str(pair[1].get("url"))), reverse=True)
+    newest = dated[: max(limit, 0)]
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(_tag("feed"))
+    identity = feed_id or uuid.uuid5(uuid.NAMESPACE_URL, link or f"archiver-feed:{title}").urn
+    _text(feed, "id", identity)
+    _text(feed, "title", title)
+    times = [moment for moment, _ in newest if moment is not None]
+    # The newest entry's time, not "now": an unchanged archive gives a byte-identical feed.
+    _text(feed, "updated", _rfc3339(max(times) if times else _EPOCH))
+    _text(ET.SubElement(feed, _tag("author")), "name", author)
+    if link:
+        ET.SubElement(feed, _tag("link"), rel="alternate", href=link)
+    _text(feed, "generator", "archiver")
+    for moment, record in newest:
+        _add_entry(feed, record, moment)
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _add_entry(feed: ET.Element, record: Mapping[str, Any], moment: datetime | None) -> None:
+    entry = ET.SubElement(feed, _tag("entry"))
+    url = str(record["url"])
+    _text(entry, "id", url)
+    _text(entry, "title", str(record.get("title") or url))
+    _text(entry, "updated", _rfc3339(moment or _EPOCH))
+    published = _parse_time(record.get("published"))
+    if published is not None:
+        _text(entry, "published", _rfc3339(published))
+    if record.get("author"):
+        _text(ET.SubElement(entry, _tag("author")), "name", str(record["author"]))
+    ET.SubElement(entry, _tag("link"), rel="alternate", href=url)
+    for tag in record.get("tags") or []:
+        ET.SubElement(entry, _tag("category"), term=_clean(str(tag)))
+    summary = record.get("teaser") or record.get("body_text")
+    if summary:
+        text = str(summary)
+        if len(text) > _SUMMARY_CHARS:
+            text = text[:_SUMMARY_CHARS].rstrip() + "…"
+        _text(entry, "summary", text).set("type", "text")
+
+
+def _entry_time(record: Mapping[str, Any]) -> datetime | None:
+    """When a post appeared: its publication date, else when it was captured."""
+    return _parse_time(record.get("published")) or _parse_time(record.get("crawled_at"))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    # Atom needs an offset; a date without one cannot be placed in time, so it is left out.
+    return moment if moment.tzinfo is not None else None
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _tag(name: str) -> str:
+    return f"{{{ATOM_NS}}}{name}"
+
+
+def _text(parent: ET.Element, name: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, _tag(name))
+    element.text = _clean(text)
+    return element
+
+
+def _clean(text: str) -> str:
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def _newest_first(change: Change) -> tuple[int, float, str]:
+    moment = _parse_time(change.published)
+    return (0, -moment.timestamp(), change.url) if moment else (1, 0.0, change.url)

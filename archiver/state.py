@@ -1,0 +1,535 @@
+"""What earlier runs saw: the archive's memory for cron mode, in SQLite (``OUTPUT/state.sqlite``).
+
+Every post ever seen (keyed by source and canonical URL, with the listing's aliases), every
+captured version of it (content hash + WARC pointer), every run, the HTTP validators of the last
+capture and the first WARC record of each payload (for ``revisit`` records). From it a run
+learns which posts are new, changed or removed.
+
+Guarantees a cron job relies on:
+
+- **Crash-safe**: every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``) in WAL mode
+  with ``synchronous=FULL``; a killed process leaves the state of its last committed write.
+- **Idempotent**: recording the same capture again in the same run (a resumed run) neither adds a
+  version nor turns a post "changed". A run's changes are computed from the database
+  (``run_changes``), not from calls remembered in memory, so a resumed run reports them all.
+- **Removal is never a guess**: a post is "removed" when its page answers 404/410
+  (``record_gone``), or when two complete full runs in a row did not see it in any listing;
+  one miss only makes it "removal suspected". A full run that misses more than
+  ``max_missing_fraction`` of a source's posts suspects none (a listing that broke, not a purge).
+
+One connection per process (``ArchiveState.open``); concurrent runs are kept out by
+``archiver.lock``. The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` are
+applied in order on open. Reads no settings: the caller passes plain values (suggested setting:
+``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION = 0.5``, handed to ``finish_run``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archiver.state_schema import StateError, migrate
+
+__all__ = ["ArchiveState", "Change", "PostState", "StateError"]
+
+logger = logging.getLogger(__name__)
+
+MODES = ("incremental", "full")
+GONE_STATUSES = frozenset({404, 410})
+# Flags on a teaser-only item whose page fetch failed for a reason that may pass: retry it.
+RETRY_FLAGS = frozenset({"article_fetch_failed"})
+DEFAULT_MAX_MISSING_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class PostState:
+    """What the archive knows of one post."""
+
+    source: str
+    url: str
+    node_id: str | None
+    title: str | None
+    published: str | None
+    first_seen_run: str
+    last_seen_run: str
+    first_seen_at: str
+    last_seen_at: str
+    content_sha256: str | None
+    """Hash of the latest captured body (null until a page with a body was captured)."""
+    removed_at: str | None
+    removal_reason: str | None
+    removal_suspected_run: str | None
+    capture_pending: bool
+    """The last fetch of the page failed for a reason that may pass: fetch it again."""
+    etag: str | None
+    last_modified: str | None
+    warc: dict[str, Any] | None
+    """WARC pointer of the first capture of the latest version (what a revisit refers to)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one post changed in one run: ``new``, ``changed``, ``unchanged``, ``removed``,
+    ``removal_suspected``."""
+
+    kind: str
+    source: str
+    url: str
+    title: str | None = None
+    published: str | None = None
+    old_sha256: str | None = None
+    new_sha256: str | None = None
+    removed_at: str | None = None
+    reason: str | None = None
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class ArchiveState:
+    """The state database of one archive. Use ``ArchiveState.open(path)``; ``close()`` it."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> ArchiveState:
+        """Open (or create) the database at ``path`` and bring its schema up to date."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
+        # one public method, never an implicit one that outlives it.
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        connection.row_factory = sqlite3.Row
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            migrate(connection, path)
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ArchiveState:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def begin_run(self, run_id: str, mode: str, started_at: str | None = None) -> None:
+        """Record a run as running; a resumed run (same id) keeps its first start time."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')"
+                " ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
+                (run_id, mode, started_at or utc_now()),
+            )
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        record = dict(row)
+        record["counts"] = json.loads(record["counts"]) if record["counts"] else None
+        return record
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        mode: str | None = None,
+        counts: Mapping[str, Any] | None = None,
+        *,
+        finished_at: str | None = None,
+        max_missing_fraction: float = DEFAULT_MAX_MISSING_FRACTION,
+    ) -> list[Change]:
+        """Close the run and return its changes (new, changed, removed, removal_suspected).
+
+        Removals by absence are decided only in a full run that completed (``status ==
+        "complete"``): a partial run may have missed listing pages.
+        """
+        finished = finished_at or utc_now()
+        with self._transaction() as db:
+            row = db.execute("SELECT mode FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise StateError(f"run {run_id} was never begun")
+            run_mode = mode or row["mode"]
+            if run_mode == "full" and status == "complete":
+                self._detect_absences(db, run_id, finished, max_missing_fraction)
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, mode = ?, counts = ?"
+                " WHERE run_id = ?",
+                (finished, status, run_mode, json.dumps(dict(counts or {})), run_id),
+            )
+        return self.run_changes(run_id)
+
+    def _detect_absences(
+        self, db: sqlite3.Connection, run_id: str, now: str, max_missing_fraction: float
+    ) -> None:
+        sources = [
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT source FROM posts WHERE last_seen_run = ?", (run_id,)
+            )
+        ]
+        for source in sources:
+            live = db.execute(
+                "SELECT COUNT(*) FROM posts WHERE source = ? AND removed_at IS NULL", (source,)
+            ).fetchone()[0]
+            missing = db.execute(
+                "SELECT url, removal_suspected_run FROM posts WHERE source = ?"
+                " AND removed_at IS NULL AND last_seen_run != ?",
+                (source, run_id),
+            ).fetchall()
+            if len(missing) > max_missing_fraction * live:
+                logger.warning(
+                    "Full run %s did not see %d of %d posts of %s: more than %.0f%%, so the "
+                    "listing is suspect, not the posts; no removal suspected",
+                    run_id,
+                    len(missing),
+                    live,
+                    source,
+                    100 * max_missing_fraction,
+                )
+                continue
+            for post in missing:
+                if post["removal_suspected_run"] in (None, run_id):
+                    db.execute(
+                        "UPDATE posts SET removal_suspected_run = ? WHERE source = ? AND url = ?",
+                        (run_id, source, post["url"]),
+                    )
+                else:  # missed by an earlier full run too, and not seen since
+                    self._mark_removed(db, run_id, source, post["url"], now, "gone_from_listings")
+
+    # -- what is known ----------------------------------------------------------------------
+
+    def known_urls(self, source: str) -> set[str]:
+        """URLs (canonical and as listed) of posts an incremental run need not fetch again:
+        live and removed ones; not those whose last fetch failed (``pending_urls``)."""
+        rows = self._db.execute(
+            "SELECT url FROM posts WHERE source = ? AND capture_pending = 0"
+            " UNION SELECT a.alias_url FROM aliases a JOIN posts p"
+            " ON p.source = a.source AND p.url = a.url"
+            " WHERE a.source = ? AND p.capture_pending = 0",
+            (source, source),
+        )
+        return {r[0] for r in rows}
+
+    def known_node_ids(self, source: str) -> set[str]:
+        rows = self._db.execute(
+            "SELECT node_id FROM posts WHERE source = ? AND node_id IS NOT NULL"
+            " AND capture_pending = 0",
+            (source,),
+        )
+        return {r[0] for r in rows}
+
+    def pending_urls(self, source: str) -> set[str]:
+        """Posts whose last fetch failed for a reason that may pass: fetch them again."""
+        rows = self._db.execute(
+            "SELECT url FROM posts WHERE source = ? AND capture_pending = 1", (source,)
+        )
+        return {r[0] for r in rows}
+
+    def is_known(self, source: str, url: str, node_id: str | None = None) -> bool:
+        post = self.post(source, url)
+        if post is not None:
+            return not post.capture_pending
+        return node_id is not None and node_id in self.known_node_ids(source)
+
+    def post(self, source: str, url: str) -> PostState | None:
+        """The post at ``url`` (canonical or an alias the listing printed), or None."""
+        row = self._db.execute(
+            "SELECT p.*, v.warc, val.etag, val.last_modified FROM posts p"
+            " LEFT JOIN validators val ON val.url = p.url"
+            " LEFT JOIN versions v ON v.id = ("
+            "  SELECT id FROM versions WHERE source = p.source AND url = p.url"
+            "  ORDER BY id DESC LIMIT 1)"
+            " WHERE p.source = ? AND p.url = ?",
+            (source, self._canonical(source, url)),
+        ).fetchone()
+        if row is None:
+            return None
+        values = {f.name: row[f.name] for f in fields(PostState) if f.name != "warc"}
+        values["capture_pending"] = bool(values["capture_pending"])
+        return PostState(**values, warc=json.loads(row["warc"]) if row["warc"] else None)
+
+    def posts(self, source: str | None = None) -> list[PostState]:
+        query = "SELECT source, url FROM posts" + (" WHERE source = ?" if source else "")
+        keys = self._db.execute(query, (source,) if source else ()).fetchall()
+        return [p for p in (self.post(s, u) for s, u in keys) if p is not None]
+
+    def missing_from_run(self, run_id: str, source: str) -> list[str]:
+        """Live posts of ``source`` that run ``run_id`` has neither seen in a listing nor
+        captured, oldest first. A full run fetches these once its listings are walked: a
+        404/410 (``record_gone``) proves the removal in this very run."""
+        rows = self._db.execute(
+            "SELECT url FROM posts WHERE source = ? AND removed_at IS NULL"
+            " AND last_seen_run != ? ORDER BY first_seen_at, url",
+            (source, run_id),
+        )
+        return [r[0] for r in rows]
+
+    def removed_posts(self) -> dict[tuple[str, str], str]:
+        """``{(source, url): removed_at}`` of every removed post (to mark the catalogue)."""
+        rows = self._db.execute(
+            "SELECT source, url, removed_at FROM posts WHERE removed_at IS NOT NULL"
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def versions(self, source: str, url: str) -> list[dict[str, Any]]:
+        """Every captured version of a post, oldest first."""
+        rows = self._db.execute(
+            "SELECT run_id, content_sha256, warc, captured_at FROM versions"
+            " WHERE source = ? AND url = ? ORDER BY id",
+            (source, self._canonical(source, url)),
+        )
+        return [{**dict(r), "warc": json.loads(r["warc"]) if r["warc"] else None} for r in rows]
+
+    def _canonical(self, source: str, url: str) -> str:
+        row = self._db.execute(
+            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?", (source, url)
+        ).fetchone()
+        return str(row[0]) if row else url
+
+    # -- recording what a run saw -------------------------------------------------------------
+
+    def record_capture(self, run_id: str, item: Mapping[str, Any]) -> Change:
+        """Record an item of run ``run_id`` (a post page, or a teaser when the page was not had).
+
+        A 404/410 item (flag ``article_missing``) is a removal; a teaser-only item never
+        changes the content hash. Returns the post's change in this run so far.
+        """
+        source, url = str(item["source"]), str(item["url"])
+        now = str(item.get("crawled_at") or utc_now())
+        content_sha256 = item.get("content_sha256") if item.get("body_text") is not None else None
+        flags = set(item.get("flags") or [])
+        gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES
+        pending = content_sha256 is None and bool(flags & RETRY_FLAGS)
+        with self._transaction() as db:
+            self._upsert_post(db, run_id, source, url, now, item)
+            listed_url = item.get("listed_url")
+            if listed_url and listed_url != url:
+                db.execute(
+                    "INSERT INTO aliases (source, alias_url, url) VALUES (?, ?, ?)"
+                    " ON CONFLICT (source, alias_url) DO UPDATE SET url = excluded.url",
+                    (source, listed_url, url),
+                )
+            if gone:
+                self._mark_removed(db, run_id, source, url, now, f"http_{item['http_status']}")
+            elif content_sha256:
+                self._add_version(db, run_id, source, url, content_sha256, item.get("warc"), now)
+            else:
+                # A teaser only: keep any earlier capture; retry later only if it may pass.
+                db.execute(
+                    "UPDATE posts SET capture_pending = ? WHERE source = ? AND url = ?"
+                    " AND content_sha256 IS NULL",
+                    (int(pending), source, url),
+                )
+        return self.change(run_id, source, url)
+
+    def _upsert_post(
+        self,
+        db: sqlite3.Connection,
+        run_id: str,
+        source: str,
+        url: str,
+        now: str,
+        item: Mapping[str, Any],
+    ) -> None:
+        db.execute(
+            "INSERT INTO posts (source, url, node_id, title, published, first_seen_run,"
+            " last_seen_run, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (source, url) DO UPDATE SET"
+            " node_id = COALESCE(excluded.node_id, node_id),"
+            " title = COALESCE(excluded.title, title),"
+            " published = COALESCE(excluded.published, published),"
+            " last_seen_run = excluded.last_seen_run, last_seen_at = excluded.last_seen_at,"
+            " removal_suspected_run = NULL",
+            (
+                source,
+                url,
+                item.get("node_id"),
+                item.get("title"),
+                item.get("published"),
+                run_id,
+                run_id,
+                now,
+                now,
+            ),
+        )
+
+    def _add_version(
+        self,
+        db: sqlite3.Connection,
+        run_id: str,
+        source: str,
+        url: str,
+        content_sha256: str,
+        warc: Mapping[str, Any] | None,
+        now: str,
+    ) -> None:
+        latest = db.execute(
+            "SELECT content_sha256 FROM versions WHERE source = ? AND url = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (source, url),
+        ).fetchone()
+        if latest is None or latest[0] != content_sha256:
+            # One version per post and run: a resumed run that saw other content replaces it.
+            db.execute(
+                "INSERT INTO versions (source, url, run_id, content_sha256, warc, captured_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, url, run_id) DO UPDATE SET"
+                " content_sha256 = excluded.content_sha256, warc = excluded.warc,"
+                " captured_at = excluded.captured_at",
+                (source, url, run_id, content_sha256, json.dumps(warc) if warc else None, now),
+            )
+        # A page with a body is back if it had been removed.
+        db.execute(
+            "UPDATE posts SET content_sha256 = ?, capture_pending = 0, removed_at = NULL,"
+            " removed_run = NULL, removal_reason = NULL WHERE source = ? AND url = ?",
+            (content_sha256, source, url),
+        )
+
+    def record_seen_in_listing(self, run_id: str, source: str, url: str) -> None:
+        """A listing page of run ``run_id`` showed the post (a known one: else nothing)."""
+        self.record_listing_page(run_id, source, [url])
+
+    def record_listing_page(self, run_id: str, source: str, urls: Iterable[str]) -> None:
+        """Every post a listing page showed, in one transaction."""
+        now = utc_now()
+        with self._transaction() as db:
+            for url in urls:
+                db.execute(
+                    "UPDATE posts SET last_seen_run = ?, last_seen_at = ?,"
+                    " removal_suspected_run = NULL WHERE source = ? AND url = ?",
+                    (run_id, now, source, self._canonical(source, url)),
+                )
+
+    def record_gone(self, run_id: str, source: str, url: str, status: int) -> Change:
+        """The post's page answered ``status`` (404 or 410): the post is removed."""
+        if status not in GONE_STATUSES:
+            raise ValueError(f"HTTP {status} does not say a page is gone")
+        url = self._canonical(source, url)
+        with self._transaction() as db:
+            if db.execute(
+                "SELECT 1 FROM posts WHERE source = ? AND url = ?", (source, url)
+            ).fetchone():
+                self._mark_removed(db, run_id, source, url, utc_now(), f"http_{status}")
+        return self.change(run_id, source, url)
+
+    def _mark_removed(
+        self, db: sqlite3.Connection, run_id: str, source: str, url: str, now: str, reason: str
+    ) -> None:
+        db.execute(
+            "UPDATE posts SET removed_at = ?, removed_run = ?, removal_reason = ?,"
+            " removal_suspected_run = NULL, capture_pending = 0"
+            " WHERE source = ? AND url = ? AND removed_at IS NULL",
+            (now, run_id, reason, source, url),
+        )
+
+    # -- HTTP validators and payloads (conditional requests, revisit records) ---------------
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the last capture of ``url`` (any page, not just posts)."""
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM validators WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified",
+                (url, etag, last_modified),
+            )
+
+    def remember_payload(
+        self, run_id: str, target_uri: str, payload_digest: str, warc: Mapping[str, Any]
+    ) -> bool:
+        """Remember the first record holding this payload; False when one was known already."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO payloads (target_uri, payload_digest, run_id, warc)"
+                " VALUES (?, ?, ?, ?)",
+                (target_uri, payload_digest, run_id, json.dumps(dict(warc))),
+            )
+        return cursor.rowcount == 1
+
+    def original_payload(self, target_uri: str, payload_digest: str) -> dict[str, Any] | None:
+        """The WARC pointer of the first record of this payload at this URI (for a revisit)."""
+        row = self._db.execute(
+            "SELECT run_id, warc FROM payloads WHERE target_uri = ? AND payload_digest = ?",
+            (target_uri, payload_digest),
+        ).fetchone()
+        return {**json.loads(row["warc"]), "run_id": row["run_id"]} if row else None
+
+    # -- changes --------------------------------------------------------------------------------
+
+    def change(self, run_id: str, source: str, url: str) -> Change:
+        """How the post changed in run ``run_id``, from what the database holds."""
+        for change in self._changes(run_id, "AND p.source = ? AND p.url = ?", (source, url)):
+            return change
+        post = self.post(source, url)
+        return Change(
+            "unchanged", source, url, post.title if post else None, post.published if post else None
+        )
+
+    def run_changes(self, run_id: str) -> list[Change]:
+        """Every post that was new, changed, removed or suspected removed in run ``run_id``."""
+        return list(self._changes(run_id, "", ()))
+
+    def _changes(self, run_id: str, where: str, args: tuple[Any, ...]) -> Iterator[Change]:
+        rows = self._db.execute(
+            "SELECT p.*, v.content_sha256 AS new_sha, (SELECT o.content_sha256 FROM versions o"
+            "  WHERE o.source = v.source AND o.url = v.url AND o.id < v.id"
+            "  ORDER BY o.id DESC LIMIT 1) AS old_sha"
+            " FROM posts p LEFT JOIN versions v"
+            "  ON v.source = p.source AND v.url = p.url AND v.run_id = ?"
+            " WHERE (p.first_seen_run = ? OR p.removed_run = ? OR p.removal_suspected_run = ?"
+            "  OR v.id IS NOT NULL) " + where + " ORDER BY p.published DESC, p.url",
+            (run_id, run_id, run_id, run_id, *args),
+        )
+        for row in rows:
+            common = (row["source"], row["url"], row["title"], row["published"])
+            if row["first_seen_run"] == run_id:
+                yield Change("new", *common, new_sha256=row["content_sha256"])
+            elif row["removed_run"] == run_id:
+                yield Change(
+                    "removed", *common, removed_at=row["removed_at"], reason=row["removal_reason"]
+                )
+            elif row["removal_suspected_run"] == run_id:
+                yield Change("removal_suspected", *common, reason="gone_from_listings")
+            elif row["old_sha"] and row["new_sha"] != row["old_sha"]:
+                yield Change(
+                    "changed", *common, old_sha256=row["old_sha"], new_sha256=row["new_sha"]
+                )
