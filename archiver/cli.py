@@ -34,7 +34,9 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(prog="archiver", description="Crawl news posts into an evidence archive.")
+    parser = ArgumentParser(
+        prog="archiver", description="Crawl news posts into an evidence archive."
+    )
     parser.add_argument("--version", action="version", version=f"archiver {__version__}")
     commands: Any = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=ArgumentParser

@@ -24,7 +24,6 @@ from archiver.runlog import STATUS_COMPLETE, STATUS_PARTIAL
 from archiver.sources import PROFILES
 
 
-
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("crawl", help="crawl a news listing into an archive")
     add_crawl_arguments(parser)
@@ -59,8 +58,9 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from_args(args: argparse.Namespace, *, defaults: dict[str, Any] | None = None
-                       ) -> Settings:
+def settings_from_args(
+    args: argparse.Namespace, *, defaults: dict[str, Any] | None = None
+) -> Settings:
     """Project settings, then ``defaults`` (e.g. loopback speed), then the user's choices."""
     settings = Settings()
     settings.setmodule("archiver.settings", priority="project")

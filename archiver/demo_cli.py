@@ -24,16 +24,25 @@ DEFAULT_DEMO_OUTPUT = "output/demo"
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("demo", help="crawl the bundled replica site (offline demo)")
     parser.add_argument(
-        "--output", default=DEFAULT_DEMO_OUTPUT, metavar="DIR",
+        "--output",
+        default=DEFAULT_DEMO_OUTPUT,
+        metavar="DIR",
         help=f"archive directory (default {DEFAULT_DEMO_OUTPUT})",
     )
     parser.add_argument("--posts", type=int, default=60, help="posts on the replica (default 60)")
     parser.add_argument(
-        "--fault-rate", type=float, default=0.1,
+        "--fault-rate",
+        type=float,
+        default=0.1,
         help="share of replica URLs that fail transiently before succeeding (default 0.1)",
     )
     parser.add_argument(
-        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
         help="set a Scrapy/archiver setting (repeatable)",
     )
     parser.set_defaults(func=run)

@@ -15,7 +15,7 @@ class PostItem:
     """One news post of a source, as the crawl saw it."""
 
     url: str
-    """Canonical URL of the post page (after redirects); the listing's link when the page is gone."""
+    """Canonical URL of the post page (after redirects); the listed link if the page is gone."""
     source: str
     """Name of the source profile the crawl ran with (e.g. ``iuhrdf``)."""
     node_id: str | None = None
@@ -58,3 +58,5 @@ class PostItem:
     """Where the evidence is: the WARC response record of the post page (or of the listing)."""
     run_id: str | None = None
     """The run that captured this version."""
+    change: str | None = None
+    """What this capture is to the archive: ``new``, ``changed``, ``unchanged`` or ``removed``."""

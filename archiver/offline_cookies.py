@@ -17,7 +17,9 @@ from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from tldextract import TLDExtract
 
 OFFLINE_SUFFIX_SPLITTER = TLDExtract(
-    cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True,
+    cache_dir=None,
+    suffix_list_urls=(),
+    fallback_to_snapshot=True,
     include_psl_private_domains=True,
 )
 # Scrapy keeps its splitter in a module global; there is no setting for it.

@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from archiver.catalogue import merge_catalogue, post_key
+from archiver.catalogue import post_key
 from archiver.dates import SourceDateNormaliser
 from archiver.layout import ArchivePaths
 from archiver.output import JsonLinesAppender, atomic_write_jsonl, read_jsonl
@@ -123,7 +123,10 @@ class ValidatePipeline:
 
 
 class WritePipeline:
-    """Append items to the run's items.jsonl.partial; at the end, write the final files."""
+    """Append items to the run's items.jsonl.partial; at the end, write items.jsonl.
+
+    The catalogue, changes and feed follow once the run's status is known (archiver.finalise).
+    """
 
     def __init__(self, archive: ArchivePaths, run_id: str, crawler: Crawler) -> None:
         self.archive = archive
@@ -154,8 +157,6 @@ class WritePipeline:
         self.crawler.signals.send_catch_log(items_finalising, items=items)
         atomic_write_jsonl(self.run.items_jsonl, items)
         self.run.items_partial.unlink(missing_ok=True)
-        catalogue = merge_catalogue(read_jsonl(self.archive.posts_jsonl), items)
-        atomic_write_jsonl(self.archive.posts_jsonl, catalogue)
         logger.info("Wrote %d items to %s", len(items), self.run.items_jsonl)
 
 

@@ -69,7 +69,9 @@ class RetryAfterMiddleware(RetryMiddleware):
                 if delay > self.max_wait:
                     logger.warning(
                         "%s asks to wait %.0f s; waiting ARCHIVER_RETRY_AFTER_MAX=%.0f s",
-                        request.url, delay, self.max_wait,
+                        request.url,
+                        delay,
+                        self.max_wait,
                     )
                     delay = self.max_wait
                 self.crawler.stats.inc_value("archiver/retry_after/waits")

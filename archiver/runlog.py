@@ -1,9 +1,10 @@
 """RunLogExtension: ``run.json``, the record of what ran, written at start and completed at end.
 
 At start it records the run as ``"status": "running"`` so that a crash leaves a run.json that
-says so. When the engine has stopped (items final, WARC files closed) it packages the run
-(CDXJ + WACZ, when ``ARCHIVER_PACKAGE_ENABLED``), hashes every file of the run, and rewrites
-run.json with the end time, counts, failures and hashes.
+says so. When the engine has stopped (items final, WARC files closed) it finalises the archive
+(state, changes.json, posts.jsonl, feed.atom: archiver.finalise), packages the run (CDXJ +
+WACZ, when ``ARCHIVER_PACKAGE_ENABLED``), hashes every file of the run, and rewrites run.json
+with the end time, status, counts, changes, failures and hashes.
 
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_PACKAGE_ENABLED``.
@@ -24,9 +25,11 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 
 from archiver import __version__
+from archiver.finalise import FinaliseOptions, finalise_run
 from archiver.layout import ArchivePaths, RunPaths
 from archiver.output import atomic_write_json
 from archiver.signals import page_failed
+from archiver.state_pipeline import crawl_mode
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +64,19 @@ def software_versions() -> dict[str, str]:
 class RunLogExtension:
     """Writes and completes run.json for one crawl."""
 
-    def __init__(self, crawler: Crawler, run: RunPaths, *, package: bool) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        archive: ArchivePaths,
+        run: RunPaths,
+        *,
+        package: bool,
+        options: FinaliseOptions,
+    ) -> None:
         self.crawler = crawler
+        self.archive = archive
         self.run = run
+        self.options = options
         self.package = package
         self.record: dict[str, Any] = {}
         self.failures: dict[str, dict[str, Any]] = {}
@@ -74,7 +87,21 @@ class RunLogExtension:
         settings = crawler.settings
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         run = archive.run(settings.get("ARCHIVER_RUN_ID"))
-        ext = cls(crawler, run, package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True))
+        options = FinaliseOptions(
+            mode=crawl_mode(crawler),
+            max_missing_fraction=settings.getfloat("ARCHIVER_REMOVAL_MAX_MISSING_FRACTION"),
+            feed_title=settings.get("ARCHIVER_FEED_TITLE")
+            or f"New posts of {settings.get('ARCHIVER_SOURCE')} (archiver)",
+            feed_limit=settings.getint("ARCHIVER_FEED_LIMIT"),
+            state_enabled=settings.getbool("ARCHIVER_STATE_ENABLED", True),
+        )
+        ext = cls(
+            crawler,
+            archive,
+            run,
+            package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True),
+            options=options,
+        )
         crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
@@ -108,13 +135,26 @@ class RunLogExtension:
     def engine_stopped(self) -> None:
         if not self.record:
             return  # the spider never opened: nothing ran
+        status = self._status()
+        counts = self._counts()
+        try:
+            changes = finalise_run(
+                self.archive, self.run, status=status, counts=counts, options=self.options
+            )
+        except Exception as error:  # the run record must still be completed
+            logger.exception("Finalising run %s failed", self.run.run_id)
+            self.record.setdefault("problems", []).append(f"finalising failed: {error}")
+            changes = None
+            status = STATUS_FAILED
         if self.package:
             self._package()
         self.record.update(
-            status=self._status(),
+            status=status,
+            mode=self.options.mode,
             finished_at=_now(),
             finish_reason=self.finish_reason,
-            counts=self._counts(),
+            counts=counts,
+            changes=changes,
             failures=sorted(self.failures.values(), key=lambda f: f["url"]),
             files=self._hashes(),
         )
@@ -175,8 +215,10 @@ def _tunable_settings(crawler: Crawler) -> dict[str, Any]:
     chosen: dict[str, Any] = {name: settings.get(name) for name in names}
     for name, value in settings.items():
         if name.startswith("ARCHIVER_") and name not in ("ARCHIVER_ARGUMENTS",):
-            chosen[name] = value if isinstance(value, (str, int, float, bool, type(None))) else (
-                list(value) if isinstance(value, (list, tuple)) else str(value)
+            chosen[name] = (
+                value
+                if isinstance(value, (str, int, float, bool, type(None)))
+                else (list(value) if isinstance(value, (list, tuple)) else str(value))
             )
     return dict(sorted(chosen.items()))
 

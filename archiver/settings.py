@@ -51,6 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "archiver.pipelines.DatesPipeline": 100,
     "archiver.pipelines.ValidatePipeline": 200,
+    "archiver.state_pipeline.StatePipeline": 300,
     "archiver.pipelines.WritePipeline": 900,
 }
 EXTENSIONS = {
@@ -81,6 +82,21 @@ ARCHIVER_DATE_LANGUAGES: list[str] = []
 ARCHIVER_DATE_ORDER = ""
 # Fields every item should have; an item without one is flagged missing_<field>, not dropped.
 ARCHIVER_REQUIRED_FIELDS = ["url", "title", "published", "body_text"]
+# Cron mode. "incremental": stop paging once ARCHIVER_INCREMENTAL_KNOWN_PAGES listing pages in
+# a row hold only posts the archive knows, and fetch only new posts. "full": walk every listing
+# page, re-fetch every post (conditionally), and find changed and removed posts.
+ARCHIVER_MODE = "incremental"
+ARCHIVER_INCREMENTAL_KNOWN_PAGES = 1
+# Send If-None-Match / If-Modified-Since for pages captured before (full mode).
+ARCHIVER_CONDITIONAL_REQUESTS = True
+# A full run that misses more than this share of a source's posts suspects the listing, not
+# the posts: no post is marked removed (a listing that suddenly empties is not a purge).
+ARCHIVER_REMOVAL_MAX_MISSING_FRACTION = 0.5
+# Seconds to wait for another run holding the archive's lock (0 = fail at once).
+ARCHIVER_LOCK_WAIT = 0.0
+# The Atom feed OUTPUT/feed.atom: how many posts, and its title (empty = from the source).
+ARCHIVER_FEED_LIMIT = 50
+ARCHIVER_FEED_TITLE = ""
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 

@@ -3,6 +3,12 @@
 - ``page_failed``: a page could not be had for good (after retries). Sent by the spider with
   ``url``, ``kind`` (``listing``/``post``/``requisite``), ``error`` (text) and ``status``
   (int or None); the run log lists these in run.json.
+- ``listing_page_seen``: a listing page showed these posts (``urls``: their canonical or
+  listed URLs). The state records the sighting (a post still listed is not removed).
+- ``post_fetched``: a post page came with HTTP validators (``url``, ``etag``,
+  ``last_modified``), kept for conditional requests in the next full run.
+- ``post_not_modified``: a conditional request for a known post got 304 (``url``): seen,
+  unchanged, no new item.
 - ``items_finalising``: the run's items are about to be written for good. Sent by the write
   pipeline with ``items`` (a list of item dicts it may change in place), so that components
   that learn from the whole run (the date order of a source) can settle what they could not
@@ -12,4 +18,7 @@
 from __future__ import annotations
 
 page_failed = object()
+listing_page_seen = object()
+post_fetched = object()
+post_not_modified = object()
 items_finalising = object()

@@ -1,4 +1,6 @@
-"""Shared test helpers (import as `helpers`; pytest puts tests/ on sys.path): running the archiver CLI for real, and the CI rule for tools.
+"""Shared test helpers: running the archiver CLI for real, and the CI rule for tools.
+
+Import as ``helpers`` (pytest puts tests/ on sys.path; no package needed).
 
 Tests that need an outside program (chromium, pywb, redis-server, wget) call
 ``require_program``: under CI (``CI=true``) a missing program fails the test, since .ci/run
@@ -36,9 +38,13 @@ def require_program(name: str, why: str) -> str:
 NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
 
 
-def run_archiver(*args: str, timeout: float = 300, cwd: Path | None = None,
-                 input_text: str | None = None, netguard_log: Path | None = None
-                 ) -> subprocess.CompletedProcess[str]:
+def run_archiver(
+    *args: str,
+    timeout: float = 300,
+    cwd: Path | None = None,
+    input_text: str | None = None,
+    netguard_log: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m archiver ARGS`` in a subprocess (a fresh Twisted reactor each time).
 
     With ``netguard_log``, the subprocess may only reach loopback: any other connection or
@@ -64,9 +70,14 @@ def run_archiver(*args: str, timeout: float = 300, cwd: Path | None = None,
 
 # Settings every test crawl of the loopback replica uses (politeness off, fast failures).
 LOOPBACK_ARGS = (
-    "-s", "DOWNLOAD_DELAY=0",
-    "-s", "AUTOTHROTTLE_ENABLED=0",
-    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s", "DOWNLOAD_TIMEOUT=10",
-    "-s", "LOG_LEVEL=INFO",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s",
+    "DOWNLOAD_TIMEOUT=10",
+    "-s",
+    "LOG_LEVEL=INFO",
 )

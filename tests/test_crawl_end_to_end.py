@@ -12,19 +12,18 @@ from __future__ import annotations
 import json
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from helpers import LOOPBACK_ARGS, REPO_ROOT, run_archiver
 from protego import Protego
 
 from archiver.layout import ArchivePaths
 from archiver.output import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.settings import USER_AGENT
-from helpers import LOOPBACK_ARGS, REPO_ROOT, run_archiver
 
 SCHEMA = json.loads((REPO_ROOT / "archiver/schemas/post.schema.json").read_text())
 
@@ -50,7 +49,12 @@ def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlOutcome:
     site = ReplicaSite(ReplicaOptions(posts=65, seed=11, fault_rate=0.2))
     with ReplicaServer(site, port=0) as server:
         result = run_archiver(
-            "crawl", "--start-url", server.listing_url, "--output", str(output), *LOOPBACK_ARGS,
+            "crawl",
+            "--start-url",
+            server.listing_url,
+            "--output",
+            str(output),
+            *LOOPBACK_ARGS,
             netguard_log=netguard_log,
         )
         log = list(server.request_log)
@@ -137,8 +141,9 @@ def test_items_validate_against_the_schema_and_catalogue_is_newest_first(
     catalogue = list(read_jsonl(faulty_crawl.archive.posts_jsonl))
     assert len(catalogue) == len(faulty_crawl.items)
     dates = [p["published"] for p in catalogue if p["published"]]
-    assert dates == sorted(dates, key=lambda d: __import__("datetime").datetime.fromisoformat(d),
-                           reverse=True)
+    assert dates == sorted(
+        dates, key=lambda d: __import__("datetime").datetime.fromisoformat(d), reverse=True
+    )
 
 
 def test_no_disallowed_or_offsite_request(faulty_crawl: CrawlOutcome) -> None:

@@ -49,8 +49,11 @@ def test_body_html_is_the_body_field_only() -> None:
 
 def test_last_listing_page_has_no_next() -> None:
     html, url, _ = _load("listing-bartik")
-    last = html.replace('<li class="pager-next"><a title="Go to next page" '
-                        'href="/topic/news?page=3">next ›</a></li>', "")
+    last = html.replace(
+        '<li class="pager-next"><a title="Go to next page" '
+        'href="/topic/news?page=3">next ›</a></li>',
+        "",
+    )
     assert parse_listing_page(last, url).next_url is None
 
 

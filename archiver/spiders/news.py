@@ -8,6 +8,11 @@ Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_ALLOWED_HOSTS``: hosts besides the start URLs' that may be fetched.
 - ``ARCHIVER_MAX_LISTING_PAGES``: a guard against endless pagers (0 = none).
 - ``ARCHIVER_REQUISITES_ENABLED``: fetch images, stylesheets and scripts of post pages.
+- ``ARCHIVER_MODE``: ``incremental`` (stop paging once ``ARCHIVER_INCREMENTAL_KNOWN_PAGES``
+  pages in a row list only known posts; fetch only new posts) or ``full`` (walk everything,
+  re-fetch known posts conditionally, then fetch known posts no listing showed, to prove
+  removals).
+- ``ARCHIVER_CONDITIONAL_REQUESTS``: send If-None-Match / If-Modified-Since in full mode.
 
 Nothing listed is lost: a post whose page is gone (404/410), failed for good, is not HTML,
 or is blocked by robots.txt still gives an item from its teaser, flagged.
@@ -17,23 +22,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archiver.items import PostItem
-from archiver.layout import new_run_id
+from archiver.layout import ArchivePaths, new_run_id
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.postitems import item_from_post, item_from_teaser
-from archiver.signals import page_failed
+from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
+from archiver.state import ArchiveState
+from archiver.state_pipeline import crawl_mode
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +84,17 @@ class NewsSpider(scrapy.Spider):
         spider.fetch_requisites = settings.getbool("ARCHIVER_REQUISITES_ENABLED", True)
         spider.seen_posts = set()
         spider.listing_pages_seen = 0
+        spider.mode = crawl_mode(crawler)
+        spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
+        spider.known_pages_in_a_row = 0
+        spider.conditional = settings.getbool("ARCHIVER_CONDITIONAL_REQUESTS", True)
+        spider.state_path = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).state_db
+        spider.state = None
+        spider.known_urls = set()
+        spider.known_node_ids = set()
+        spider.missing_checked = False
+        crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
+        crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
 
     listing_urls: list[str]
@@ -85,10 +105,30 @@ class NewsSpider(scrapy.Spider):
     fetch_requisites: bool
     seen_posts: set[str]
     listing_pages_seen: int
+    mode: str
+    known_pages_to_stop: int
+    known_pages_in_a_row: int
+    conditional: bool
+    state_path: Path
+    state: ArchiveState | None
+    known_urls: set[str]
+    known_node_ids: set[str]
+    missing_checked: bool
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.state_path.exists():
+            # What earlier runs captured: incremental runs skip it, full runs re-check it.
+            self.state = ArchiveState.open(self.state_path)
+            self.known_urls = self.state.known_urls(self.source_name)
+            self.known_node_ids = self.state.known_node_ids(self.source_name)
+            logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source_name)
         for url in self.listing_urls:
             yield self._listing_request(url)
+
+    def _is_known(self, teaser: Teaser) -> bool:
+        if teaser.node_id and teaser.node_id in self.known_node_ids:
+            return True
+        return teaser.url in self.known_urls
 
     def _listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
@@ -106,17 +146,30 @@ class NewsSpider(scrapy.Spider):
         for problem in page.problems:
             logger.warning("Listing %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/listing/{problem}")
+        self.crawler.signals.send_catch_log(listing_page_seen, urls=[t.url for t in page.teasers])
         new_teasers = [t for t in page.teasers if self._post_key(t) not in self.seen_posts]
         for teaser in new_teasers:
             self.seen_posts.add(self._post_key(teaser))
+            if self.mode == "incremental" and self._is_known(teaser):
+                self.crawler.stats.inc_value("archiver/listing/known_posts_skipped")
+                continue
             yield self._post_request(teaser, response)
         duplicates = len(page.teasers) - len(new_teasers)
         if duplicates:
             self.crawler.stats.inc_value("archiver/listing/teasers_seen_before", duplicates)
+        if page.teasers and all(self._is_known(t) for t in page.teasers):
+            self.known_pages_in_a_row += 1
+        else:
+            self.known_pages_in_a_row = 0
         if not page.next_url:
             return
         if not new_teasers:
             logger.info("Listing %s adds no new post: not following its pager", response.url)
+            return
+        if self.mode == "incremental" and self.known_pages_in_a_row >= self.known_pages_to_stop:
+            logger.info(
+                "Listing %s lists only known posts: incremental run stops paging", response.url
+            )
             return
         if self.max_listing_pages and self.listing_pages_seen >= self.max_listing_pages:
             logger.warning("Stopping at ARCHIVER_MAX_LISTING_PAGES=%d", self.max_listing_pages)
@@ -126,30 +179,84 @@ class NewsSpider(scrapy.Spider):
     def _post_key(self, teaser: Teaser) -> str:
         return f"node:{teaser.node_id}" if teaser.node_id else teaser.url
 
-    def _post_request(self, teaser: Teaser, listing: Response) -> scrapy.Request:
+    def _post_request(self, teaser: Teaser, listing: Response | None) -> scrapy.Request:
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {}
+        if self.mode == "full" and self.conditional and self.state and self._is_known(teaser):
+            etag, last_modified = self.state.validators(teaser.url)
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(
             teaser.url,
             callback=self.parse_post,
             errback=self.post_failed,
+            headers=headers,
+            meta=meta,
             cb_kwargs={
                 "teaser": teaser,
-                "listing_url": listing.url,
-                "listing_warc": listing.meta.get("archiver_warc"),
+                "listing_url": listing.url if listing is not None else None,
+                "listing_warc": listing.meta.get("archiver_warc") if listing is not None else None,
             },
         )
+
+    def on_idle(self) -> None:
+        """In a full run, once the listings are walked, fetch the known posts no listing
+        showed: a 404/410 proves a removal in this very run; a page still there is kept."""
+        if self.mode != "full" or self.missing_checked or self.state is None:
+            return
+        self.missing_checked = True
+        missing = self.state.missing_from_run(self.run_id, self.source_name)
+        if not missing:
+            return
+        logger.info("%d known posts were in no listing: fetching them", len(missing))
+        for url in missing:
+            known = self.state.post(self.source_name, url)
+            teaser = Teaser(
+                url=url,
+                node_id=known.node_id if known else None,
+                title=known.title if known else None,
+                submitted=None,
+                date_raw=None,
+                author=None,
+                machine_date=None,
+                teaser=None,
+                position=-1,
+            )
+            self.seen_posts.add(self._post_key(teaser))
+            request = self._post_request(teaser, None)
+            request.meta.pop("handle_httpstatus_list", None)
+            request.headers.pop(b"If-None-Match", None)
+            request.headers.pop(b"If-Modified-Since", None)
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def on_closed(self) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
 
     def parse_post(
         self,
         response: Response,
         teaser: Teaser,
-        listing_url: str,
+        listing_url: str | None,
         listing_warc: dict[str, Any] | None,
     ) -> Iterator[scrapy.Request | PostItem]:
         """One item from the post page (or its teaser when the page is not HTML)."""
         warc = response.meta.get("archiver_warc")
+        if response.status == 304:
+            self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
+            return
+        self._send_validators(response, teaser)
         if not isinstance(response, TextResponse):
             logger.warning("Post %s is not HTML (%s)", response.url, _content_type(response))
-            yield self._teaser_item(teaser, listing_url, ["article_not_html"], response.status, warc)
+            yield self._teaser_item(
+                teaser, listing_url, ["article_not_html"], response.status, warc
+            )
             return
         post = parse_post_page(response.text, response.url)
         yield item_from_post(
@@ -172,6 +279,18 @@ class NewsSpider(scrapy.Spider):
                         priority=-10,
                         meta={"archiver_requisite": True},
                     )
+
+    def _send_validators(self, response: Response, teaser: Teaser) -> None:
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if not (etag or last_modified):
+            return
+        values = {
+            "etag": etag.decode("latin-1") if etag else None,
+            "last_modified": last_modified.decode("latin-1") if last_modified else None,
+        }
+        for url in {teaser.url, response.url}:
+            self.crawler.signals.send_catch_log(post_fetched, url=url, **values)
 
     def parse_requisite(self, response: Response) -> None:
         """Requisites are archived by the WARC capture; nothing to extract."""
@@ -202,7 +321,7 @@ class NewsSpider(scrapy.Spider):
     def _teaser_item(
         self,
         teaser: Teaser,
-        listing_url: str,
+        listing_url: str | None,
         flags: list[str],
         status: int | None,
         warc: dict[str, Any] | None,

@@ -1,0 +1,95 @@
+"""StatePipeline: tell the archive's state (archiver.state) what this run saw.
+
+Each item is recorded as a capture (new / changed / unchanged / removed), and the item gets a
+``change`` field saying which. Listing sightings, HTTP validators and 304 answers arrive as
+signals from the spider (archiver.signals). The run is begun here; it is finished by the run
+log once the run's status is known (archiver.finalise).
+
+Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_MODE``,
+``ARCHIVER_STATE_ENABLED`` (default True).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from archiver import signals
+from archiver.layout import ArchivePaths
+from archiver.state import ArchiveState
+
+logger = logging.getLogger(__name__)
+
+MODES = ("incremental", "full")
+
+
+def crawl_mode(crawler: Crawler) -> str:
+    """The run's mode from ``ARCHIVER_MODE``; a clear error for anything else."""
+    mode = str(crawler.settings.get("ARCHIVER_MODE") or "incremental").lower()
+    if mode not in MODES:
+        raise ValueError(f"ARCHIVER_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
+class StatePipeline:
+    """Record captures, sightings and validators in OUTPUT/state.sqlite."""
+
+    def __init__(self, crawler: Crawler, state_path: Path, run_id: str, mode: str) -> None:
+        self.crawler = crawler
+        self.state_path = state_path
+        self.run_id = run_id
+        self.mode = mode
+        self.source = str(crawler.settings.get("ARCHIVER_SOURCE"))
+        self.state: ArchiveState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVER_STATE_ENABLED", True):
+            raise NotConfigured
+        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+        pipeline = cls(
+            crawler, archive.state_db, settings.get("ARCHIVER_RUN_ID"), crawl_mode(crawler)
+        )
+        crawler.signals.connect(pipeline.listing_page_seen, signal=signals.listing_page_seen)
+        crawler.signals.connect(pipeline.post_fetched, signal=signals.post_fetched)
+        crawler.signals.connect(pipeline.post_not_modified, signal=signals.post_not_modified)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        self.state = ArchiveState.open(self.state_path)
+        self.state.begin_run(self.run_id, self.mode)
+
+    def close_spider(self) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if self.state is None:
+            return item
+        change = self.state.record_capture(self.run_id, adapter.asdict())
+        adapter["change"] = change.kind
+        self.crawler.stats.inc_value(f"archiver/posts/{change.kind}")
+        return item
+
+    def listing_page_seen(self, urls: Iterable[str]) -> None:
+        if self.state is not None:
+            self.state.record_listing_page(self.run_id, self.source, list(urls))
+
+    def post_fetched(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        if self.state is not None and (etag or last_modified):
+            self.state.set_validators(url, etag, last_modified)
+
+    def post_not_modified(self, url: str) -> None:
+        self.crawler.stats.inc_value("archiver/posts/not_modified")
+        if self.state is not None:
+            self.state.record_seen_in_listing(self.run_id, self.source, url)
