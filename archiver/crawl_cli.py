@@ -8,7 +8,6 @@ shorthands for the settings named in their help. The exit code comes from the ru
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archiver import exit_codes
-from archiver.layout import ArchivePaths, new_run_id
-from archiver.output import read_json
+from archiver.catalogue import merge_catalogue
+from archiver.layout import ArchivePaths, RunPaths, new_run_id
+from archiver.lock import ArchiveLock, ArchiveLocked
+from archiver.output import json_line, read_json, read_jsonl
 from archiver.runlog import STATUS_COMPLETE, STATUS_PARTIAL
 from archiver.sources import PROFILES
 
@@ -46,6 +47,17 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         choices=sorted(PROFILES),
         help="source profile: timezone, date languages, default start URL (default iuhrdf)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="walk every listing page and re-check every known post (changed/removed posts); "
+        "default: incremental, only what is new (ARCHIVER_MODE)",
+    )
+    parser.add_argument(
+        "--print-new",
+        action="store_true",
+        help="write this run's new posts to stdout as JSON lines (for a pipe)",
     )
     parser.add_argument(
         "-s",
@@ -76,6 +88,8 @@ def settings_from_args(
         settings.set("ARCHIVER_OUTPUT_DIR", args.output, priority="cmdline")
     if args.source:
         settings.set("ARCHIVER_SOURCE", args.source, priority="cmdline")
+    if getattr(args, "full", False):
+        settings.set("ARCHIVER_MODE", "full", priority="cmdline")
     for pair in args.settings:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
@@ -88,14 +102,35 @@ def settings_from_args(
 
 
 def crawl(settings: Settings) -> dict[str, Any]:
-    """Run one crawl in this process; return its run.json (or a failure record)."""
+    """Run one crawl in this process, holding the archive's lock; return its run.json (or a
+    failure record saying why it could not run)."""
     from archiver.spiders.news import NewsSpider
 
-    process = CrawlerProcess(settings)
-    process.crawl(NewsSpider)
-    process.start()
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+    lock = ArchiveLock(
+        archive.lock_file,
+        run_id=run.run_id,
+        wait=settings.getfloat("ARCHIVER_LOCK_WAIT"),
+    )
+    try:
+        lock.acquire()
+    except ArchiveLocked as error:
+        return {"status": "failed", "run_id": run.run_id, "error": str(error), "ran": False}
+    except OSError as error:
+        return {
+            "status": "failed",
+            "run_id": run.run_id,
+            "ran": False,
+            "error": f"cannot use the output directory {archive.root}: {error}",
+        }
+    settings.set("ARCHIVER_LOCK_HELD", True, priority="cmdline")
+    try:
+        process = CrawlerProcess(settings)
+        process.crawl(NewsSpider)
+        process.start()
+    finally:
+        lock.release()
     if not run.run_json.exists():
         return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
     record: dict[str, Any] = read_json(run.run_json)
@@ -116,6 +151,8 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
     status = record.get("status")
     counts = record.get("counts", {})
     run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
+    if record.get("ran") is False:
+        return f"archiver: could not run: {record.get('error')}"
     if status == STATUS_COMPLETE:
         return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
     if status == STATUS_PARTIAL:
@@ -136,7 +173,18 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.USAGE
     record = crawl(settings)
     output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
+    if args.print_new and record.get("ran") is not False:
+        print_new_posts(ArchivePaths(Path(output_dir)).run(str(record.get("run_id"))))
     print(describe_end(record, output_dir), file=sys.stderr)
-    if record.get("status") is None:
-        print(json.dumps(record), file=sys.stderr)
     return exit_code_for(record)
+
+
+def print_new_posts(run: RunPaths) -> None:
+    """This run's new posts, as JSON lines on stdout, newest first."""
+    if not run.changes_json.exists():
+        return
+    new_urls = {(e.get("source"), e["url"]) for e in read_json(run.changes_json).get("new", [])}
+    items = [i for i in read_jsonl(run.items_jsonl) if (i.get("source"), i["url"]) in new_urls]
+    for item in merge_catalogue([], items):
+        sys.stdout.write(json_line(item))
+    sys.stdout.flush()

@@ -55,6 +55,7 @@ ITEM_PIPELINES = {
     "archiver.pipelines.WritePipeline": 900,
 }
 EXTENSIONS = {
+    "archiver.lock_extension.ArchiveLockExtension": 0,
     "archiver.runlog.RunLogExtension": 100,
 }
 
@@ -94,6 +95,8 @@ ARCHIVER_CONDITIONAL_REQUESTS = True
 ARCHIVER_REMOVAL_MAX_MISSING_FRACTION = 0.5
 # Seconds to wait for another run holding the archive's lock (0 = fail at once).
 ARCHIVER_LOCK_WAIT = 0.0
+# Set by the archiver CLI, which takes the lock itself before the crawl starts.
+ARCHIVER_LOCK_HELD = False
 # The Atom feed OUTPUT/feed.atom: how many posts, and its title (empty = from the source).
 ARCHIVER_FEED_LIMIT = 50
 ARCHIVER_FEED_TITLE = ""
