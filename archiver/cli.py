@@ -43,13 +43,7 @@ def build_parser() -> ArgumentParser:
     )
     commands.required = True
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # TODO(lead): remove once verify/replay land
-            raise
-        module.add_parser(commands)
+        importlib.import_module(module_name).add_parser(commands)
     return parser
 
 

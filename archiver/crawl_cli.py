@@ -55,6 +55,15 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         "default: incremental, only what is new (ARCHIVER_MODE)",
     )
     parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="latest",
+        default=None,
+        metavar="RUN_ID",
+        help="continue an interrupted run (default: the latest run, if it did not finish) "
+        "instead of starting a new one; posts it captured are not fetched again",
+    )
+    parser.add_argument(
         "--print-new",
         action="store_true",
         help="write this run's new posts to stdout as JSON lines (for a pipe)",
@@ -96,9 +105,50 @@ def settings_from_args(
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
+    if getattr(args, "resume", None):
+        _continue_run(settings, args)
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
     return settings
+
+
+RESUMABLE_STATUSES = ("running", "failed")
+
+
+def interrupted_run(archive: ArchivePaths, wanted: str) -> RunPaths:
+    """The run ``--resume`` continues: ``wanted`` (a run id) or the latest run (``latest``).
+
+    Only a run that did not finish (run.json says running, or failed) can be continued.
+    """
+    run_ids = archive.run_ids()
+    if wanted == "latest":
+        if not run_ids:
+            raise ValueError(f"no run to resume in {archive.root}")
+        wanted = run_ids[-1]
+    run = archive.run(wanted)
+    if not run.directory.is_dir():
+        raise ValueError(f"no run {wanted} in {archive.root}")
+    if run.run_json.exists():
+        status = read_json(run.run_json).get("status")
+        if status not in RESUMABLE_STATUSES:
+            raise ValueError(f"run {wanted} is {status}: nothing to resume")
+    return run
+
+
+def _continue_run(settings: Settings, args: argparse.Namespace) -> None:
+    """Point the settings at the interrupted run: same id, start URLs, source and mode."""
+    archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+    run = interrupted_run(archive, args.resume)
+    settings.set("ARCHIVER_RUN_ID", run.run_id, priority="cmdline")
+    settings.set("ARCHIVER_RESUME", True, priority="cmdline")
+    record = read_json(run.run_json) if run.run_json.exists() else {}
+    recorded = record.get("settings", {})
+    if not args.start_url and record.get("start_urls"):
+        settings.set("ARCHIVER_START_URLS", record["start_urls"], priority="cmdline")
+    if not args.source and record.get("source"):
+        settings.set("ARCHIVER_SOURCE", record["source"], priority="cmdline")
+    if not getattr(args, "full", False) and recorded.get("ARCHIVER_MODE"):
+        settings.set("ARCHIVER_MODE", recorded["ARCHIVER_MODE"], priority="cmdline")
 
 
 def crawl(settings: Settings) -> dict[str, Any]:

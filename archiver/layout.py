@@ -108,6 +108,9 @@ class ArchivePaths:
         return self.root / "runs"
 
     def run(self, run_id: str) -> RunPaths:
+        """The paths of run ``run_id``; a run id is never a path (``../x`` is refused)."""
+        if not is_run_id(run_id):
+            raise ValueError(f"not a run id: {run_id!r} (expected like 20261123T203000Z)")
         return RunPaths(self.runs_dir / run_id)
 
     def run_ids(self) -> list[str]:

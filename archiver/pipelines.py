@@ -13,6 +13,7 @@ in one run), and those are counted in ``archiver/items/duplicates``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,9 @@ class WritePipeline:
         return cls(archive, settings.get("ARCHIVER_RUN_ID"), crawler)
 
     def open_spider(self) -> None:
+        if self.run.items_jsonl.exists() and not self.run.items_partial.exists():
+            # A resumed run that had already written items.jsonl: go on appending to it.
+            self.run.items_jsonl.replace(self.run.items_partial)
         self.appender = JsonLinesAppender(self.run.items_partial)
 
     def process_item(self, item: Any) -> Any:
@@ -153,11 +157,20 @@ class WritePipeline:
         if self.appender is None:
             return
         self.appender.close()
-        items = list(read_jsonl(self.run.items_partial))
+        items = latest_per_post(read_jsonl(self.run.items_partial))
         self.crawler.signals.send_catch_log(items_finalising, items=items)
         atomic_write_jsonl(self.run.items_jsonl, items)
         self.run.items_partial.unlink(missing_ok=True)
         logger.info("Wrote %d items to %s", len(items), self.run.items_jsonl)
+
+
+def latest_per_post(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per post, the last written (a resumed run may capture a post again)."""
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in records:
+        by_key.pop(post_key(record), None)  # keep the order of the latest write
+        by_key[post_key(record)] = record
+    return list(by_key.values())
 
 
 def _parse_iso(value: str | None) -> datetime | None:

@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from archiver import __version__
 from archiver.finalise import FinaliseOptions, finalise_run
 from archiver.layout import ArchivePaths, RunPaths
-from archiver.output import atomic_write_json
+from archiver.output import atomic_write_json, read_json, read_jsonl
 from archiver.signals import page_failed
 from archiver.state_pipeline import crawl_mode
 
@@ -111,6 +111,15 @@ class RunLogExtension:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.run.directory.mkdir(parents=True, exist_ok=True)
+        if settings.getbool("ARCHIVER_RESUME") and self.run.run_json.exists():
+            # Same run, continued: keep its start and say when it was taken up again.
+            self.record = read_json(self.run.run_json)
+            self.record["status"] = STATUS_RUNNING
+            self.record["finished_at"] = None
+            self.record["resumed_at"] = [*self.record.get("resumed_at", []), _now()]
+            self.record["arguments_resumed"] = settings.getlist("ARCHIVER_ARGUMENTS")
+            atomic_write_json(self.run.run_json, self.record)
+            return
         self.record = {
             "format": RUN_FORMAT,
             "run_id": self.run.run_id,
@@ -137,6 +146,7 @@ class RunLogExtension:
             return  # the spider never opened: nothing ran
         status = self._status()
         counts = self._counts()
+        counts["items_in_run"] = sum(1 for _ in read_jsonl(self.run.items_jsonl))
         try:
             changes = finalise_run(
                 self.archive, self.run, status=status, counts=counts, options=self.options

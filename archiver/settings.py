@@ -47,6 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Same place as Scrapy's RetryMiddleware, but it waits as long as Retry-After asks.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.retry_after.RetryAfterMiddleware": 550,
+    # After every built-in middleware: sees requests as sent and responses as received
+    # (before redirects, retries and decompression touch them).
+    "archiver.warc_middleware.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.DatesPipeline": 100,
@@ -73,6 +76,8 @@ ARCHIVER_START_URLS: list[str] = []
 ARCHIVER_ALLOWED_HOSTS: list[str] = []
 # Stop following the pager after this many listing pages (0 = no limit): a guard, not a count.
 ARCHIVER_MAX_LISTING_PAGES = 0
+# Continue the run ARCHIVER_RUN_ID after an interruption (set by `archiver crawl --resume`).
+ARCHIVER_RESUME = False
 # The command line that started this run, recorded in run.json (set by the CLI).
 ARCHIVER_ARGUMENTS: list[str] = []
 # Fetch the images, stylesheets and scripts of post pages on the source's hosts (for replay).
@@ -100,6 +105,12 @@ ARCHIVER_LOCK_HELD = False
 # The Atom feed OUTPUT/feed.atom: how many posts, and its title (empty = from the source).
 ARCHIVER_FEED_LIMIT = 50
 ARCHIVER_FEED_TITLE = ""
+# WARC capture: every HTTP exchange into runs/<run-id>/warc/, files rolled at MAX_SIZE bytes.
+ARCHIVER_WARC_ENABLED = True
+ARCHIVER_WARC_PREFIX = "archiver"
+ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
+# Who runs the archiver (a person or organisation), written in every warcinfo record.
+ARCHIVER_WARC_OPERATOR = ""
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 

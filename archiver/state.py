@@ -232,23 +232,26 @@ class ArchiveState:
 
     # -- what is known ----------------------------------------------------------------------
 
-    def known_urls(self, source: str) -> set[str]:
+    def known_urls(self, source: str, *, before_run: str | None = None) -> set[str]:
         """URLs (canonical and as listed) of posts an incremental run need not fetch again:
-        live and removed ones; not those whose last fetch failed (``pending_urls``)."""
+        live and removed ones; not those whose last fetch failed (``pending_urls``).
+        With ``before_run``, only posts first seen by an earlier run (a resumed run must not
+        take its own captures for old news)."""
         rows = self._db.execute(
             "SELECT url FROM posts WHERE source = ? AND capture_pending = 0"
+            " AND first_seen_run IS NOT ?"
             " UNION SELECT a.alias_url FROM aliases a JOIN posts p"
             " ON p.source = a.source AND p.url = a.url"
-            " WHERE a.source = ? AND p.capture_pending = 0",
-            (source, source),
+            " WHERE a.source = ? AND p.capture_pending = 0 AND p.first_seen_run IS NOT ?",
+            (source, before_run, source, before_run),
         )
         return {r[0] for r in rows}
 
-    def known_node_ids(self, source: str) -> set[str]:
+    def known_node_ids(self, source: str, *, before_run: str | None = None) -> set[str]:
         rows = self._db.execute(
             "SELECT node_id FROM posts WHERE source = ? AND node_id IS NOT NULL"
-            " AND capture_pending = 0",
-            (source,),
+            " AND capture_pending = 0 AND first_seen_run IS NOT ?",
+            (source, before_run),
         )
         return {r[0] for r in rows}
 

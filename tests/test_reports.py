@@ -201,26 +201,26 @@ def test_reports_from_the_state_after_a_changed_site(tmp_path: Path) -> None:
 
     archive = ArchivePaths(tmp_path)
     with ArchiveState.open(archive.state_db) as state:
-        state.begin_run("r1", "incremental")
-        first = [captured(s, "text", "r1") for s in ("kept", "edited", "deleted")]
+        state.begin_run("20200101T000000Z", "incremental")
+        first = [captured(s, "text", "20200101T000000Z") for s in ("kept", "edited", "deleted")]
         for capture in first:
-            state.record_capture("r1", capture)
-        state.finish_run("r1", "complete")
+            state.record_capture("20200101T000000Z", capture)
+        state.finish_run("20200101T000000Z", "complete")
         catalogue = merge_catalogue([], first)
 
-        state.begin_run("r2", "full")
+        state.begin_run("20200102T000000Z", "full")
         second = [
-            captured("kept", "text", "r2"),
-            captured("edited", "new text", "r2"),
-            captured("added", "text", "r2"),
+            captured("kept", "text", "20200102T000000Z"),
+            captured("edited", "new text", "20200102T000000Z"),
+            captured("added", "text", "20200102T000000Z"),
         ]
         for capture in second:
-            state.record_capture("r2", capture)
-        state.record_gone("r2", "iuhrdf", URL + "deleted", 404)
-        changes = state.finish_run("r2", "complete")
+            state.record_capture("20200102T000000Z", capture)
+        state.record_gone("20200102T000000Z", "iuhrdf", URL + "deleted", 404)
+        changes = state.finish_run("20200102T000000Z", "complete")
         catalogue = mark_removed(merge_catalogue(catalogue, second), state.removed_posts())
 
-    report = read_json(write_changes(archive.run("r2"), changes, mode="full"))
+    report = read_json(write_changes(archive.run("20200102T000000Z"), changes, mode="full"))
     assert [e["url"] for e in report["new"]] == [URL + "added"]
     assert [e["url"] for e in report["changed"]] == [URL + "edited"]
     assert [e["url"] for e in report["removed"]] == [URL + "deleted"]

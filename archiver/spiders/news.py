@@ -37,6 +37,7 @@ from twisted.python.failure import Failure
 
 from archiver.items import PostItem
 from archiver.layout import ArchivePaths, new_run_id
+from archiver.output import read_jsonl
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.postitems import item_from_post, item_from_teaser
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
@@ -93,6 +94,7 @@ class NewsSpider(scrapy.Spider):
         spider.known_urls = set()
         spider.known_node_ids = set()
         spider.missing_checked = False
+        spider.captured_before = set()
         crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
@@ -114,16 +116,38 @@ class NewsSpider(scrapy.Spider):
     known_urls: set[str]
     known_node_ids: set[str]
     missing_checked: bool
+    captured_before: set[str]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.state_path.exists():
             # What earlier runs captured: incremental runs skip it, full runs re-check it.
             self.state = ArchiveState.open(self.state_path)
-            self.known_urls = self.state.known_urls(self.source_name)
-            self.known_node_ids = self.state.known_node_ids(self.source_name)
+            # Known = captured by an earlier run; this run's own captures (before an
+            # interruption) are in captured_before instead.
+            self.known_urls = self.state.known_urls(self.source_name, before_run=self.run_id)
+            self.known_node_ids = self.state.known_node_ids(
+                self.source_name, before_run=self.run_id
+            )
             logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source_name)
+        if self.crawler.settings.getbool("ARCHIVER_RESUME"):
+            self._skip_posts_captured_before_the_interruption()
         for url in self.listing_urls:
             yield self._listing_request(url)
+
+    def _skip_posts_captured_before_the_interruption(self) -> None:
+        run = ArchivePaths(self.state_path.parent).run(self.run_id)
+        captured = 0
+        for path in (run.items_partial, run.items_jsonl):
+            for record in read_jsonl(path):
+                if record.get("body_text") is None:
+                    continue  # a teaser-only item: its page is worth another try
+                captured += 1
+                if record.get("node_id"):
+                    self.captured_before.add(f"node:{record['node_id']}")
+                for url in (record.get("url"), record.get("listed_url")):
+                    if url:
+                        self.captured_before.add(url)
+        logger.info("Resuming run %s: %d posts were captured before", self.run_id, captured)
 
     def _is_known(self, teaser: Teaser) -> bool:
         if teaser.node_id and teaser.node_id in self.known_node_ids:
@@ -150,6 +174,9 @@ class NewsSpider(scrapy.Spider):
         new_teasers = [t for t in page.teasers if self._post_key(t) not in self.seen_posts]
         for teaser in new_teasers:
             self.seen_posts.add(self._post_key(teaser))
+            if self._post_key(teaser) in self.captured_before or teaser.url in self.captured_before:
+                self.crawler.stats.inc_value("archiver/listing/captured_before_resume")
+                continue
             if self.mode == "incremental" and self._is_known(teaser):
                 self.crawler.stats.inc_value("archiver/listing/known_posts_skipped")
                 continue

@@ -1,0 +1,308 @@
+"""``archiver verify DIR``: is the archive what it claims to be? Exit 0 only when all holds.
+
+DIR is an archive (the OUTPUT directory: every run is checked, and the pointers in
+posts.jsonl) or a single run directory. For each run it checks:
+
+- run.json: present, not left ``"status": "running"`` (a crawl that crashed or is still
+  going: reported as incomplete), and the SHA-256 of every file it lists (``"files"``);
+- every WARC file (see :mod:`archiver.verify_warc`), and ``.open`` files left behind;
+- every item's ``warc`` pointer (items.jsonl, posts.jsonl): the file exists, a record with
+  that id sits at that offset and length, it is a response (or revisit) of the item's URL
+  (or, for a post whose page is gone, of its listing) with the stated date and digest;
+- the CDXJ index is present, and the WACZ holds its required files (py-wacz's validator
+  does not check that), lists every WARC of the run, and passes ``wacz validate``.
+
+Library use: ``verify_archive(path) -> VerifyReport``; ``hash_run_files(run)`` gives the
+``"files"`` map run.json records. Reads no Scrapy settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archiver import exit_codes
+from archiver.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.package import iter_items, run_warc_files
+from archiver.verify_wacz import check_wacz
+from archiver.verify_warc import (
+    Defect,
+    RecordEntry,
+    check_run_records,
+    open_warc_files,
+    scan_warc,
+)
+from archiver.warc import OPEN_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+_HASH_SKIP_SUFFIXES = (".tmp", ".partial")
+
+
+@dataclass
+class VerifyReport:
+    """What was checked and every defect found; ``ok`` when there is none."""
+
+    path: Path
+    runs: list[str] = field(default_factory=list)
+    warc_files: int = 0
+    records: int = 0
+    items: int = 0
+    pointers_resolved: int = 0
+    files_hashed: int = 0
+    defects: list[Defect] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.defects and bool(self.runs)
+
+    def summary(self) -> str:
+        lines = [
+            f"Verified {self.path}: {len(self.runs)} run(s), {self.warc_files} WARC file(s), "
+            f"{self.records} record(s), {self.pointers_resolved}/{self.items} item pointer(s) "
+            f"resolved, {self.files_hashed} file hash(es) checked",
+        ]
+        lines += [f"  note: {note}" for note in self.notes]
+        lines += [f"  DEFECT {defect}" for defect in self.defects]
+        lines.append(
+            "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
+        )
+        return "\n".join(lines)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_run_files(run: RunPaths) -> dict[str, str]:
+    """SHA-256 (hex) of every file of the run, by path relative to the run dir (not run.json)."""
+    hashes: dict[str, str] = {}
+    for path in sorted(p for p in run.directory.rglob("*") if p.is_file()):
+        if path == run.run_json or path.name.endswith(_HASH_SKIP_SUFFIXES):
+            continue
+        hashes[path.relative_to(run.directory).as_posix()] = sha256_file(path)
+    return hashes
+
+
+def verify_archive(path: Path) -> VerifyReport:
+    """Check an archive (OUTPUT dir) or one run dir; never raises for a defect it can name."""
+    path = Path(path)
+    report = VerifyReport(path)
+    if not path.is_dir():
+        report.defects.append(Defect("not_found", str(path), "no such directory"))
+        return report
+    archive = ArchivePaths(path)
+    if is_run_id(path.name) or (path / "run.json").exists() or (path / "warc").is_dir():
+        runs = [RunPaths(path)]
+        archive_root = None
+    else:
+        runs = [archive.run(run_id) for run_id in archive.run_ids()]
+        archive_root = archive
+        if not runs:
+            report.defects.append(Defect("no_runs", str(path), "no run directory under runs/"))
+    run_indexes: dict[str, dict[str, RecordEntry]] = {}
+    for run in runs:
+        run_indexes[run.run_id] = _verify_run(run, report)
+    if archive_root is not None and archive_root.posts_jsonl.exists():
+        _check_posts(archive_root, run_indexes, report)
+    return report
+
+
+def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
+    report.runs.append(run.run_id)
+    name = run.run_id
+    run_record = _check_run_json(run, report)
+    records: list[RecordEntry] = []
+    for warc in run_warc_files(run) + open_warc_files(run.warc_dir):
+        scan = scan_warc(warc)
+        report.warc_files += 1
+        report.records += len(scan.records)
+        report.defects.extend(scan.defects)
+        records.extend(scan.records)
+        if warc.name.endswith(OPEN_SUFFIX):
+            state = "complete records" if scan.complete else "ends in a truncated record"
+            report.defects.append(
+                Defect(
+                    "warc_left_open",
+                    f"{name}/warc/{warc.name}",
+                    f"not closed by its crawl ({len(scan.records)} readable records, {state})",
+                )
+            )
+    report.defects.extend(check_run_records(records))
+    index = {(entry.file, entry.offset): entry for entry in records}
+    by_id = {entry.record_id: entry for entry in records}
+    items_path = run.items_jsonl if run.items_jsonl.exists() else run.items_partial
+    for item in iter_items(items_path):
+        _check_pointer(item, by_id, index, f"{name}/{items_path.name}", report)
+    _check_packages(run, run_record, report)
+    return by_id
+
+
+def _check_run_json(run: RunPaths, report: VerifyReport) -> dict[str, Any]:
+    name = run.run_id
+    if not run.run_json.exists():
+        report.defects.append(Defect("run_json_missing", name, "no run.json"))
+        return {}
+    try:
+        record = json.loads(run.run_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        report.defects.append(Defect("run_json_unreadable", name, str(error)))
+        return {}
+    if not isinstance(record, dict):
+        report.defects.append(Defect("run_json_unreadable", name, "not a JSON object"))
+        return {}
+    if record.get("status") == "running":
+        report.defects.append(
+            Defect(
+                "run_incomplete",
+                name,
+                "run.json still says 'running': the crawl was killed or is still going; "
+                "its files were never finalised (resume it or run again)",
+            )
+        )
+        return record
+    files = record.get("files")
+    if not isinstance(files, dict) or not files:
+        report.defects.append(Defect("run_hashes_missing", name, "run.json lists no file hashes"))
+        return record
+    for relative, expected in sorted(files.items()):
+        target = run.directory / relative
+        if not target.is_file():
+            report.defects.append(
+                Defect("run_file_missing", f"{name}/{relative}", "listed in run.json")
+            )
+            continue
+        report.files_hashed += 1
+        actual = sha256_file(target)
+        if actual != expected:
+            report.defects.append(
+                Defect("run_file_hash_mismatch", f"{name}/{relative}", f"{actual} != {expected}")
+            )
+    unlisted = sorted(set(hash_run_files(run)) - set(files))
+    if unlisted:
+        report.notes.append(f"{name}: files not in run.json: {', '.join(unlisted[:5])}")
+    return record
+
+
+def _check_pointer(
+    item: dict[str, Any],
+    by_id: dict[str, RecordEntry],
+    index: dict[tuple[str, int], RecordEntry],
+    where: str,
+    report: VerifyReport,
+) -> None:
+    report.items += 1
+    url = str(item.get("url"))
+    pointer = item.get("warc")
+    label = f"{where}: {url}"
+    if not isinstance(pointer, dict):
+        report.defects.append(Defect("item_without_pointer", label, "no warc pointer"))
+        return
+    filename = str(pointer.get("filename"))
+    offset = pointer.get("offset")
+    entry = None
+    if isinstance(offset, int):
+        # A pointer names the final file; an interrupted run's records are still in .open.
+        entry = index.get((filename, offset)) or index.get((filename + OPEN_SUFFIX, offset))
+    if entry is None:
+        known = by_id.get(str(pointer.get("record_id")))
+        detail = f"no record at {filename}@{offset}"
+        if known is not None:
+            detail += f" (the record is at {known.file}@{known.offset})"
+        report.defects.append(Defect("pointer_unresolved", label, detail))
+        return
+    problems = []
+    if entry.record_id != pointer.get("record_id"):
+        problems.append(f"record id {entry.record_id} != {pointer.get('record_id')}")
+    if entry.record_type not in ("response", "revisit"):
+        problems.append(f"points at a {entry.record_type} record")
+    if pointer.get("length") != entry.length:
+        problems.append(f"length {pointer.get('length')} != {entry.length}")
+    if entry.payload_digest != pointer.get("payload_digest"):
+        problems.append(f"digest {pointer.get('payload_digest')} != {entry.payload_digest}")
+    if pointer.get("date") != entry.date:
+        problems.append(f"date {pointer.get('date')} != {entry.date}")
+    if pointer.get("target_uri") != entry.target_uri:
+        problems.append(f"target {pointer.get('target_uri')} != {entry.target_uri}")
+    allowed = {url, item.get("listed_url"), item.get("listing_url")}
+    if entry.target_uri not in allowed:
+        problems.append(f"record is of {entry.target_uri}, not of the item or its listing")
+    if problems:
+        report.defects.append(Defect("pointer_mismatch", label, "; ".join(problems)))
+    else:
+        report.pointers_resolved += 1
+
+
+def _check_posts(
+    archive: ArchivePaths, run_indexes: dict[str, dict[str, RecordEntry]], report: VerifyReport
+) -> None:
+    for post in iter_items(archive.posts_jsonl):
+        run_id = str(post.get("run_id"))
+        entries = run_indexes.get(run_id)
+        if entries is None:
+            report.items += 1
+            report.defects.append(
+                Defect("pointer_run_missing", f"posts.jsonl: {post.get('url')}", f"run {run_id}")
+            )
+            continue
+        index = {(e.file, e.offset): e for e in entries.values()}
+        _check_pointer(post, entries, index, "posts.jsonl", report)
+
+
+def _check_packages(run: RunPaths, run_record: dict[str, Any], report: VerifyReport) -> None:
+    if run_record.get("status") == "running":
+        return  # never packaged; already reported as incomplete
+    packaging = (run_record.get("settings") or {}).get("ARCHIVER_PACKAGE_ENABLED", True)
+    warcs = run_warc_files(run)
+    if not warcs or packaging in (False, "False", "false", "0", 0):
+        return
+    if not run.cdxj.is_file() or run.cdxj.stat().st_size == 0:
+        report.defects.append(Defect("cdxj_missing", run.run_id, str(run.cdxj)))
+    if not run.wacz.is_file():
+        report.defects.append(Defect("wacz_missing", run.run_id, str(run.wacz)))
+        return
+    for problem in check_wacz(run.wacz, [w.name for w in warcs]):
+        report.defects.append(Defect("wacz_invalid", f"{run.run_id}/{run.wacz.name}", problem))
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser(
+        "verify", help="check an archive's WARCs, item pointers, hashes and WACZ"
+    )
+    parser.add_argument("directory", metavar="DIR", help="archive (OUTPUT) or one run directory")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = verify_archive(Path(args.directory))
+    if getattr(args, "json", False):
+        print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+    return exit_codes.OK if report.ok else exit_codes.FAILED
+
+
+def _report_json(report: VerifyReport) -> dict[str, Any]:
+    return {
+        "path": str(report.path),
+        "ok": report.ok,
+        "runs": report.runs,
+        "warc_files": report.warc_files,
+        "records": report.records,
+        "items": report.items,
+        "pointers_resolved": report.pointers_resolved,
+        "files_hashed": report.files_hashed,
+        "notes": report.notes,
+        "defects": [d.__dict__ for d in report.defects],
+    }

@@ -1,0 +1,72 @@
+"""Checks of a WACZ package for ``archiver verify``.
+
+``wacz validate`` (py-wacz) checks the datapackage and the hashes of the files it lists,
+but not that the files a replay tool needs are there, so this adds: ``datapackage.json``,
+``datapackage-digest.json``, ``pages/pages.jsonl`` with at least one page, an index that
+pywb's ``wb-manager add --unpack-wacz`` recognises (``indexes/*.cdx`` or ``*.cdx.gz``), and
+every WARC of the run under ``archive/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+REQUIRED_MEMBERS = ("datapackage.json", "datapackage-digest.json", "pages/pages.jsonl")
+_PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")
+
+
+def check_wacz(path: Path, warc_names: Iterable[str]) -> list[str]:
+    """Problems with the WACZ at ``path`` (empty when it is complete and valid)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            problems = [f"{member} missing" for member in REQUIRED_MEMBERS if member not in names]
+            if not any(_PYWB_INDEX.match(name) for name in names):
+                problems.append("no indexes/*.cdx or *.cdx.gz index (pywb cannot load it)")
+            for warc in sorted(warc_names):
+                if f"archive/{warc}" not in names:
+                    problems.append(f"archive/{warc} missing")
+            if "pages/pages.jsonl" in names:
+                problems += _check_pages(archive.read("pages/pages.jsonl"))
+    except (OSError, zipfile.BadZipFile) as error:
+        return [f"not a readable zip file: {error}"]
+    if not problems:
+        problems += validate_with_py_wacz(path)
+    return problems
+
+
+def _check_pages(data: bytes) -> list[str]:
+    lines = [line for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
+    try:
+        entries = [json.loads(line) for line in lines]
+    except ValueError as error:
+        return [f"pages/pages.jsonl is not JSON lines: {error}"]
+    if not entries or "format" not in entries[0]:
+        return ["pages/pages.jsonl has no json-pages header"]
+    if len(entries) < 2:
+        return ["pages/pages.jsonl lists no page"]
+    if any("url" not in entry or "ts" not in entry for entry in entries[1:]):
+        return ["pages/pages.jsonl has a page without url or ts"]
+    return []
+
+
+def validate_with_py_wacz(path: Path) -> list[str]:
+    """Run the checks of ``wacz validate`` in-process; its output is the problem when it fails."""
+    from wacz.main import main as wacz_main
+
+    output = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(output):
+            code = wacz_main(["validate", "-f", str(path)])
+    except Exception as error:  # a validator crash is a failed validation, with its reason
+        return [f"wacz validate crashed: {type(error).__name__}: {error}"]
+    if code != 0:
+        last_lines = " | ".join(output.getvalue().strip().splitlines()[-3:])
+        return [f"wacz validate failed: {last_lines}"]
+    return []

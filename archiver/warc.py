@@ -1,0 +1,265 @@
+"""WarcWriter: HTTP exchanges into rolling, gzip-per-record WARC files named as IIPC tools do.
+
+Pure warcio, no Scrapy (the Scrapy glue is :mod:`archiver.warc_middleware`). Files are named
+``<prefix>-<YYYYmmddHHMMSSfff>-<serial:05d>-<host>.warc.gz`` (Heritrix's naming; ``host`` is
+the crawling machine), begin with a ``warcinfo`` record, hold one gzip member per record (so
+any record can be read from its offset alone) and are written under a ``.open`` suffix: the
+final name appears only once the file is complete, flushed and synced, so a crash never leaves
+a file that looks finished. A request and its response always go into the same file; a file
+rolls over to the next serial once it has reached ``max_size`` bytes.
+
+Every write returns a *pointer* to the response (or revisit) record, the evidence an item
+carries: ``{filename, offset, length, record_id, target_uri, date, payload_digest}``, where
+``offset``/``length`` delimit the record's gzip member in the (final) file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
+
+from archiver.warc_records import (
+    PROFILE_IDENTICAL_PAYLOAD,
+    WARC_VERSION,
+    CapturedRequest,
+    CapturedResponse,
+    WarcInfo,
+    build_request,
+    build_response,
+    build_revisit,
+    build_warcinfo,
+    new_record_id,
+    warc_date,
+)
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+DEFAULT_MAX_SIZE = 1_000_000_000
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._]+")
+
+WarcPointer = dict[str, Any]
+
+
+def safe_name_part(text: str) -> str:
+    """``text`` reduced to characters safe in a file name (dashes separate the name's fields)."""
+    return _UNSAFE_IN_NAME.sub("_", text).strip("_") or "unknown"
+
+
+def warc_file_name(prefix: str, opened_at: datetime, serial: int, host: str) -> str:
+    """``<prefix>-<YYYYmmddHHMMSSfff>-<serial:05d>-<host>.warc.gz`` (the IIPC convention)."""
+    utc = opened_at.astimezone(UTC)
+    stamp = utc.strftime("%Y%m%d%H%M%S") + f"{utc.microsecond // 1000:03d}"
+    return f"{safe_name_part(prefix)}-{stamp}-{serial:05d}-{safe_name_part(host)}{WARC_SUFFIX}"
+
+
+class WarcWriter:
+    """Writes exchanges into WARC files in ``directory``; call :meth:`close` at the end."""
+
+    def __init__(
+        self,
+        directory: Path,
+        info: WarcInfo,
+        *,
+        prefix: str = "archiver",
+        max_size: int = DEFAULT_MAX_SIZE,
+        host: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.info = info
+        self.prefix = prefix
+        self.max_size = max_size
+        self.host = host or socket.gethostname()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._serial = 0
+        self._file: IO[bytes] | None = None
+        self._open_path: Path | None = None
+        self._writer: WARCWriter | None = None
+        self.closed_files: list[Path] = []
+        self.records_written = 0
+        self.bytes_written = 0
+
+    # --- public API ------------------------------------------------------------------------
+
+    def write_exchange(
+        self,
+        request: CapturedRequest,
+        response: CapturedResponse,
+        *,
+        date: datetime | None = None,
+    ) -> WarcPointer:
+        """Write the request and response records of one exchange; the response's pointer.
+
+        ``date`` is when the request was sent (both records carry it, as Heritrix does).
+        """
+        when = warc_date(date or self._clock())
+        response_id, request_id = new_record_id(), new_record_id()
+        response_record = build_response(
+            self._builder(),
+            response,
+            url=request.url,
+            date=when,
+            record_id=response_id,
+            concurrent_to=request_id,
+        )
+        request_record = self._request_record(request, when, request_id, response_id)
+        return self._write_pair(response_record, request_record)
+
+    def write_revisit(
+        self,
+        request: CapturedRequest,
+        response: CapturedResponse,
+        *,
+        refers_to: Mapping[str, Any],
+        profile: str = PROFILE_IDENTICAL_PAYLOAD,
+        date: datetime | None = None,
+    ) -> WarcPointer:
+        """Write a request and a ``revisit`` record (headers only) for an unchanged payload.
+
+        ``refers_to`` is the pointer of the earlier record holding the payload (its
+        ``record_id``, ``target_uri``, ``date`` and ``payload_digest`` are used). ``profile``
+        is identical-payload-digest (dedup) or server-not-modified (a 304 answer).
+        """
+        when = warc_date(date or self._clock())
+        revisit_id, request_id = new_record_id(), new_record_id()
+        revisit_record = build_revisit(
+            self._builder(),
+            response,
+            url=request.url,
+            date=when,
+            record_id=revisit_id,
+            concurrent_to=request_id,
+            profile=profile,
+            payload_digest=str(refers_to["payload_digest"]),
+            refers_to_record_id=str(refers_to["record_id"]),
+            refers_to_uri=str(refers_to["target_uri"]),
+            refers_to_date=str(refers_to["date"]),
+        )
+        request_record = self._request_record(request, when, request_id, revisit_id)
+        return self._write_pair(revisit_record, request_record)
+
+    @property
+    def current_file(self) -> Path | None:
+        """The ``.open`` file being written, if any."""
+        return self._open_path
+
+    @property
+    def files_opened(self) -> int:
+        return self._serial
+
+    def close(self) -> list[Path]:
+        """Finish the current file (sync, rename to its final name); the files completed so far."""
+        self._finish_file()
+        return list(self.closed_files)
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- files -----------------------------------------------------------------------------
+
+    def _builder(self) -> WARCWriter:
+        """A warcio writer for building records (the file it writes to may change later)."""
+        if self._writer is None:
+            self._writer = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+        return self._writer
+
+    def _request_record(
+        self, request: CapturedRequest, when: str, request_id: str, response_id: str
+    ) -> ArcWarcRecord:
+        return build_request(
+            self._builder(), request, date=when, record_id=request_id, concurrent_to=response_id
+        )
+
+    def _write_pair(
+        self, response_record: ArcWarcRecord, request_record: ArcWarcRecord
+    ) -> WarcPointer:
+        self._ensure_file()
+        offset, length = self._write_record(response_record)
+        self._write_record(request_record)
+        assert self._open_path is not None
+        headers = response_record.rec_headers
+        return {
+            "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
+            "offset": offset,
+            "length": length,
+            "record_id": headers.get_header("WARC-Record-ID"),
+            "target_uri": headers.get_header("WARC-Target-URI"),
+            "date": headers.get_header("WARC-Date"),
+            "payload_digest": headers.get_header("WARC-Payload-Digest"),
+        }
+
+    def _write_record(self, record: ArcWarcRecord) -> tuple[int, int]:
+        assert self._file is not None
+        writer = self._builder()
+        offset = self._file.tell()
+        writer.out = self._file
+        writer.write_record(record)  # one gzip member, flushed to the OS
+        length = self._file.tell() - offset
+        self.records_written += 1
+        self.bytes_written += length
+        return offset, length
+
+    def _ensure_file(self) -> None:
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self._finish_file()
+        if self._file is None:
+            self._start_file()
+
+    def _start_file(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            name = warc_file_name(self.prefix, self._clock(), self._serial, self.host)
+            self._serial += 1
+            path = self.directory / (name + OPEN_SUFFIX)
+            if not path.exists() and not (self.directory / name).exists():
+                break
+        self._file = open(path, "xb")  # noqa: SIM115 (kept open across writes, closed in _finish_file)
+        self._open_path = path
+        self._write_record(build_warcinfo(self._builder(), name, self.info))
+        logger.info("Writing WARC %s", path.name)
+
+    def _finish_file(self) -> None:
+        if self._file is None or self._open_path is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        final_path = self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)])
+        os.replace(self._open_path, final_path)
+        _fsync_directory(final_path.parent)
+        self.closed_files.append(final_path)
+        logger.info("Closed WARC %s", final_path.name)
+        self._file = None
+        self._open_path = None
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,239 @@
+"""WARC records built from plain values: what an HTTP exchange looked like on the wire.
+
+Pure warcio, no Scrapy: the capture middleware turns Scrapy objects into ``CapturedRequest``
+and ``CapturedResponse`` and :mod:`archiver.warc` writes them. Keeping the record building
+here lets tests build records from literals and keeps the file handling (naming, rolling,
+``.open`` renames) apart from what goes into a record.
+
+Header blocks are kept byte for byte: names and values are carried as latin-1 text (a
+lossless mapping of bytes) and serialised back to the same bytes, instead of warcio's default
+of percent-encoding non-ASCII values.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+WARC_VERSION = "WARC/1.1"
+# Revisit profiles of WARC 1.1 (identical payload: dedup; server-not-modified: a 304).
+PROFILE_IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Header = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class CapturedRequest:
+    """An HTTP request as sent. Header names and values are latin-1 decoded bytes."""
+
+    method: str
+    url: str
+    headers: Sequence[Header] = ()
+    body: bytes = b""
+    protocol: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class CapturedResponse:
+    """An HTTP response as received: the payload before any content decoding."""
+
+    status: int
+    headers: Sequence[Header] = ()
+    body: bytes = b""
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None
+    """The reason phrase; None = the standard phrase of ``status`` (the server's is not kept)."""
+    ip_address: str | None = None
+
+
+@dataclass
+class WarcInfo:
+    """What the warcinfo record at the head of every WARC file says about the crawl."""
+
+    software: str
+    operator: str = ""
+    hostname: str = ""
+    robots: str = "obey"
+    is_part_of: str = ""
+    description: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, str]:
+        values = {
+            "software": self.software,
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": self.hostname,
+            "operator": self.operator,
+            "robots": self.robots,
+            "isPartOf": self.is_part_of,
+            "description": self.description,
+        }
+        values.update(self.extra)
+        return {name: value for name, value in values.items() if value}
+
+
+class _ExactHeaders(StatusAndHeaders):
+    """Status line and headers serialised back to the bytes they came from (latin-1)."""
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC 1.1 date with microseconds, UTC (``2026-11-23T20:30:00.123456Z``)."""
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return str(datetime_to_iso_date(utc, use_micros=True))
+
+
+def request_target(url: str) -> str:
+    """The request-target of the request line (origin form): path and query, no fragment."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return target
+
+
+def host_header(url: str) -> str:
+    """The Host header an HTTP client sends for ``url`` (the port only when not the default)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if parts.port is not None:
+        host = host.rsplit(":", 1)[0]
+        if _DEFAULT_PORTS.get(parts.scheme) != parts.port:
+            host = f"{host}:{parts.port}"
+    return host
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _has_header(headers: Iterable[Header], name: str) -> bool:
+    lowered = name.lower()
+    return any(key.lower() == lowered for key, _ in headers)
+
+
+def request_header_block(request: CapturedRequest) -> _ExactHeaders:
+    """The request line and headers as an HTTP/1.1 client puts them on the wire."""
+    headers = list(request.headers)
+    if request.body and not _has_header(headers, "Content-Length"):
+        headers.insert(0, ("Content-Length", str(len(request.body))))
+    if not _has_header(headers, "Host"):
+        headers.append(("Host", host_header(request.url)))
+    statusline = f"{request.method} {request_target(request.url)} {request.protocol}"
+    return _ExactHeaders(statusline, headers, is_http_request=True)
+
+
+def response_header_block(response: CapturedResponse) -> _ExactHeaders:
+    reason = reason_phrase(response.status) if response.reason is None else response.reason
+    statusline = (
+        f"{response.status} {reason}"  # the space stays when the phrase is empty (RFC 9112)
+    )
+    return _ExactHeaders(statusline, list(response.headers), protocol=response.protocol)
+
+
+def new_record_id() -> str:
+    return str(RecordBuilder._make_warc_id())
+
+
+def build_warcinfo(builder: RecordBuilder, filename: str, info: WarcInfo) -> ArcWarcRecord:
+    return builder.create_warcinfo_record(filename, info.fields())
+
+
+def build_request(
+    builder: RecordBuilder,
+    request: CapturedRequest,
+    *,
+    date: str,
+    record_id: str,
+    concurrent_to: str,
+) -> ArcWarcRecord:
+    warc_headers = {
+        "WARC-Record-ID": record_id,
+        "WARC-Date": date,
+        "WARC-Concurrent-To": concurrent_to,
+    }
+    return builder.create_warc_record(
+        request.url,
+        "request",
+        payload=BytesIO(request.body),
+        length=len(request.body),
+        warc_headers_dict=warc_headers,
+        http_headers=request_header_block(request),
+    )
+
+
+def build_response(
+    builder: RecordBuilder,
+    response: CapturedResponse,
+    *,
+    url: str,
+    date: str,
+    record_id: str,
+    concurrent_to: str,
+) -> ArcWarcRecord:
+    warc_headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
+    if response.ip_address:
+        warc_headers["WARC-IP-Address"] = response.ip_address
+    warc_headers["WARC-Concurrent-To"] = concurrent_to
+    return builder.create_warc_record(
+        url,
+        "response",
+        payload=BytesIO(response.body),
+        length=len(response.body),
+        warc_headers_dict=warc_headers,
+        http_headers=response_header_block(response),
+    )
+
+
+def build_revisit(
+    builder: RecordBuilder,
+    response: CapturedResponse,
+    *,
+    url: str,
+    date: str,
+    record_id: str,
+    concurrent_to: str,
+    profile: str,
+    payload_digest: str,
+    refers_to_record_id: str,
+    refers_to_uri: str,
+    refers_to_date: str,
+) -> ArcWarcRecord:
+    """A revisit record: status line and headers only, pointing at the record with the payload."""
+    warc_headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
+    if response.ip_address:
+        warc_headers["WARC-IP-Address"] = response.ip_address
+    warc_headers.update(
+        {
+            "WARC-Concurrent-To": concurrent_to,
+            "WARC-Profile": profile,
+            "WARC-Refers-To": refers_to_record_id,
+            "WARC-Refers-To-Target-URI": refers_to_uri,
+            "WARC-Refers-To-Date": refers_to_date,
+            "WARC-Payload-Digest": payload_digest,
+        }
+    )
+    return builder.create_warc_record(
+        url,
+        "revisit",
+        warc_headers_dict=warc_headers,
+        http_headers=response_header_block(response),
+    )
