@@ -41,6 +41,8 @@ COOKIES_ENABLED = True
 
 # --- Archiver components ------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Only the source's host:port pairs, redirects included (OffsiteMiddleware checks names).
+    "archiver.host_policy.HostPolicyMiddleware": 55,
     # Same place as Scrapy's, but its public-suffix checks never download anything.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "archiver.offline_cookies.OfflineCookiesMiddleware": 700,

@@ -13,6 +13,7 @@ Settings read (defaults in archiver/settings.py):
   re-fetch known posts conditionally, then fetch known posts no listing showed, to prove
   removals).
 - ``ARCHIVER_CONDITIONAL_REQUESTS``: send If-None-Match / If-Modified-Since in full mode.
+- ``ARCHIVER_RESUME``: continue an interrupted run; posts it captured are not fetched again.
 
 Nothing listed is lost: a post whose page is gone (404/410), failed for good, is not HTML,
 or is blocked by robots.txt still gives an item from its teaser, flagged.
@@ -37,12 +38,12 @@ from twisted.python.failure import Failure
 
 from archiver.items import PostItem
 from archiver.layout import ArchivePaths, new_run_id
-from archiver.output import read_jsonl
+from archiver.page_text import page_text
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.postitems import item_from_post, item_from_teaser
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
-from archiver.state import ArchiveState
+from archiver.spiders.memory import CrawlMemory, post_key
 from archiver.state_pipeline import crawl_mode
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,17 @@ class NewsSpider(scrapy.Spider):
     """Crawl a Drupal-style news listing and its posts."""
 
     name = "news"
+
+    listing_urls: list[str]
+    source_name: str
+    run_id: str
+    allowed_netlocs: set[str]
+    max_listing_pages: int
+    fetch_requisites: bool
+    mode: str
+    conditional: bool
+    known_pages_to_stop: int
+    memory: CrawlMemory
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -74,85 +86,36 @@ class NewsSpider(scrapy.Spider):
             raise ValueError(f"source {profile.name!r} has no start URLs: give --start-url")
         spider.source_name = profile.name
         spider.run_id = settings.get("ARCHIVER_RUN_ID")
-        extra_hosts = settings.getlist("ARCHIVER_ALLOWED_HOSTS")
+        extra_hosts = [host.lower() for host in settings.getlist("ARCHIVER_ALLOWED_HOSTS")]
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
-        spider.allowed_netlocs.update(host.lower() for host in extra_hosts)
-        # Scrapy's OffsiteMiddleware reads hostnames (no ports) from allowed_domains.
+        spider.allowed_netlocs.update(extra_hosts)
+        # Scrapy's OffsiteMiddleware reads hostnames (no ports) from allowed_domains; the
+        # host policy middleware checks host and port (archiver.host_policy).
         spider.allowed_domains = sorted(
-            {urlsplit(u).hostname or "" for u in spider.listing_urls} | set(extra_hosts)
+            {urlsplit(u).hostname or "" for u in spider.listing_urls}
+            | {urlsplit(f"//{h}").hostname or h for h in extra_hosts}
         )
         spider.max_listing_pages = settings.getint("ARCHIVER_MAX_LISTING_PAGES")
         spider.fetch_requisites = settings.getbool("ARCHIVER_REQUISITES_ENABLED", True)
-        spider.seen_posts = set()
-        spider.listing_pages_seen = 0
         spider.mode = crawl_mode(crawler)
-        spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
-        spider.known_pages_in_a_row = 0
         spider.conditional = settings.getbool("ARCHIVER_CONDITIONAL_REQUESTS", True)
-        spider.state_path = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).state_db
-        spider.state = None
-        spider.known_urls = set()
-        spider.known_node_ids = set()
-        spider.missing_checked = False
-        spider.captured_before = set()
+        spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
+        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+        spider.memory = CrawlMemory(archive, spider.source_name, spider.run_id)
+        spider._seen_posts: set[str] = set()
+        spider._listing_pages_seen = 0
+        spider._known_pages_in_a_row = 0
+        spider._missing_checked = False
         crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
 
-    listing_urls: list[str]
-    source_name: str
-    run_id: str
-    allowed_netlocs: set[str]
-    max_listing_pages: int
-    fetch_requisites: bool
-    seen_posts: set[str]
-    listing_pages_seen: int
-    mode: str
-    known_pages_to_stop: int
-    known_pages_in_a_row: int
-    conditional: bool
-    state_path: Path
-    state: ArchiveState | None
-    known_urls: set[str]
-    known_node_ids: set[str]
-    missing_checked: bool
-    captured_before: set[str]
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.state_path.exists():
-            # What earlier runs captured: incremental runs skip it, full runs re-check it.
-            self.state = ArchiveState.open(self.state_path)
-            # Known = captured by an earlier run; this run's own captures (before an
-            # interruption) are in captured_before instead.
-            self.known_urls = self.state.known_urls(self.source_name, before_run=self.run_id)
-            self.known_node_ids = self.state.known_node_ids(
-                self.source_name, before_run=self.run_id
-            )
-            logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source_name)
-        if self.crawler.settings.getbool("ARCHIVER_RESUME"):
-            self._skip_posts_captured_before_the_interruption()
+        self.memory.load(resume=self.crawler.settings.getbool("ARCHIVER_RESUME"))
         for url in self.listing_urls:
             yield self._listing_request(url)
 
-    def _skip_posts_captured_before_the_interruption(self) -> None:
-        run = ArchivePaths(self.state_path.parent).run(self.run_id)
-        captured = 0
-        for path in (run.items_partial, run.items_jsonl):
-            for record in read_jsonl(path):
-                if record.get("body_text") is None:
-                    continue  # a teaser-only item: its page is worth another try
-                captured += 1
-                if record.get("node_id"):
-                    self.captured_before.add(f"node:{record['node_id']}")
-                for url in (record.get("url"), record.get("listed_url")):
-                    if url:
-                        self.captured_before.add(url)
-        logger.info("Resuming run %s: %d posts were captured before", self.run_id, captured)
-
-    def _is_known(self, teaser: Teaser) -> bool:
-        if teaser.node_id and teaser.node_id in self.known_node_ids:
-            return True
-        return teaser.url in self.known_urls
+    # -- listings ---------------------------------------------------------------------------
 
     def _listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
@@ -161,56 +124,59 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request | PostItem]:
         """Queue every teaser not seen yet; follow the pager while pages add something new."""
-        self.listing_pages_seen += 1
+        self._listing_pages_seen += 1
         self.crawler.stats.inc_value("archiver/listing_pages")
         if not isinstance(response, TextResponse):
             self._fail(response.url, "listing", "listing page is not text", response.status)
             return
-        page = parse_listing_page(response.text, response.url)
+        text, _ = page_text(response.body, response.encoding, response.text)
+        page = parse_listing_page(text, response.url)
         for problem in page.problems:
             logger.warning("Listing %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/listing/{problem}")
         self.crawler.signals.send_catch_log(listing_page_seen, urls=[t.url for t in page.teasers])
-        new_teasers = [t for t in page.teasers if self._post_key(t) not in self.seen_posts]
+        new_teasers = [t for t in page.teasers if post_key(t) not in self._seen_posts]
         for teaser in new_teasers:
-            self.seen_posts.add(self._post_key(teaser))
-            if self._post_key(teaser) in self.captured_before or teaser.url in self.captured_before:
+            self._seen_posts.add(post_key(teaser))
+            if self.memory.was_captured_before(teaser):
                 self.crawler.stats.inc_value("archiver/listing/captured_before_resume")
-                continue
-            if self.mode == "incremental" and self._is_known(teaser):
+            elif self.mode == "incremental" and self.memory.is_known(teaser):
                 self.crawler.stats.inc_value("archiver/listing/known_posts_skipped")
-                continue
-            yield self._post_request(teaser, response)
-        duplicates = len(page.teasers) - len(new_teasers)
-        if duplicates:
-            self.crawler.stats.inc_value("archiver/listing/teasers_seen_before", duplicates)
-        if page.teasers and all(self._is_known(t) for t in page.teasers):
-            self.known_pages_in_a_row += 1
-        else:
-            self.known_pages_in_a_row = 0
-        if not page.next_url:
-            return
-        if not new_teasers:
-            logger.info("Listing %s adds no new post: not following its pager", response.url)
-            return
-        if self.mode == "incremental" and self.known_pages_in_a_row >= self.known_pages_to_stop:
-            logger.info(
-                "Listing %s lists only known posts: incremental run stops paging", response.url
+            else:
+                yield self._post_request(teaser, response)
+        if len(page.teasers) > len(new_teasers):
+            self.crawler.stats.inc_value(
+                "archiver/listing/teasers_seen_before", len(page.teasers) - len(new_teasers)
             )
-            return
-        if self.max_listing_pages and self.listing_pages_seen >= self.max_listing_pages:
-            logger.warning("Stopping at ARCHIVER_MAX_LISTING_PAGES=%d", self.max_listing_pages)
-            return
-        yield self._listing_request(page.next_url)
+        if page.teasers and all(self.memory.is_known(t) for t in page.teasers):
+            self._known_pages_in_a_row += 1
+        else:
+            self._known_pages_in_a_row = 0
+        if self._should_follow_pager(response.url, page.next_url, bool(new_teasers)):
+            assert page.next_url is not None
+            yield self._listing_request(page.next_url)
 
-    def _post_key(self, teaser: Teaser) -> str:
-        return f"node:{teaser.node_id}" if teaser.node_id else teaser.url
+    def _should_follow_pager(self, url: str, next_url: str | None, added: bool) -> bool:
+        if not next_url:
+            return False
+        if not added:
+            logger.info("Listing %s adds no new post: not following its pager", url)
+            return False
+        if self.mode == "incremental" and self._known_pages_in_a_row >= self.known_pages_to_stop:
+            logger.info("Listing %s lists only known posts: incremental run stops paging", url)
+            return False
+        if self.max_listing_pages and self._listing_pages_seen >= self.max_listing_pages:
+            logger.warning("Stopping at ARCHIVER_MAX_LISTING_PAGES=%d", self.max_listing_pages)
+            return False
+        return True
+
+    # -- posts ------------------------------------------------------------------------------
 
     def _post_request(self, teaser: Teaser, listing: Response | None) -> scrapy.Request:
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
-        if self.mode == "full" and self.conditional and self.state and self._is_known(teaser):
-            etag, last_modified = self.state.validators(teaser.url)
+        if self.mode == "full" and self.conditional and self.memory.is_known(teaser):
+            etag, last_modified = self.memory.validators(teaser.url)
             if etag:
                 headers["If-None-Match"] = etag
             if last_modified:
@@ -229,42 +195,6 @@ class NewsSpider(scrapy.Spider):
                 "listing_warc": listing.meta.get("archiver_warc") if listing is not None else None,
             },
         )
-
-    def on_idle(self) -> None:
-        """In a full run, once the listings are walked, fetch the known posts no listing
-        showed: a 404/410 proves a removal in this very run; a page still there is kept."""
-        if self.mode != "full" or self.missing_checked or self.state is None:
-            return
-        self.missing_checked = True
-        missing = self.state.missing_from_run(self.run_id, self.source_name)
-        if not missing:
-            return
-        logger.info("%d known posts were in no listing: fetching them", len(missing))
-        for url in missing:
-            known = self.state.post(self.source_name, url)
-            teaser = Teaser(
-                url=url,
-                node_id=known.node_id if known else None,
-                title=known.title if known else None,
-                submitted=None,
-                date_raw=None,
-                author=None,
-                machine_date=None,
-                teaser=None,
-                position=-1,
-            )
-            self.seen_posts.add(self._post_key(teaser))
-            request = self._post_request(teaser, None)
-            request.meta.pop("handle_httpstatus_list", None)
-            request.headers.pop(b"If-None-Match", None)
-            request.headers.pop(b"If-Modified-Since", None)
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
-
-    def on_closed(self) -> None:
-        if self.state is not None:
-            self.state.close()
-            self.state = None
 
     def parse_post(
         self,
@@ -285,8 +215,9 @@ class NewsSpider(scrapy.Spider):
                 teaser, listing_url, ["article_not_html"], response.status, warc
             )
             return
-        post = parse_post_page(response.text, response.url)
-        yield item_from_post(
+        text, text_flags = page_text(response.body, response.encoding, response.text)
+        post = parse_post_page(text, response.url)
+        item = item_from_post(
             teaser,
             post,
             source=self.source_name,
@@ -296,16 +227,21 @@ class NewsSpider(scrapy.Spider):
             warc=warc,
             run_id=self.run_id,
         )
+        item.flags.extend(text_flags)
+        yield item
         if self.fetch_requisites:
-            for url in post.requisites:
-                if urlsplit(url).netloc.lower() in self.allowed_netlocs:
-                    yield scrapy.Request(
-                        url,
-                        callback=self.parse_requisite,
-                        errback=self.requisite_failed,
-                        priority=-10,
-                        meta={"archiver_requisite": True},
-                    )
+            yield from self._requisite_requests(post.requisites)
+
+    def _requisite_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        for url in urls:
+            if urlsplit(url).netloc.lower() in self.allowed_netlocs:
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_requisite,
+                    errback=self.requisite_failed,
+                    priority=-10,
+                    meta={"archiver_requisite": True},
+                )
 
     def _send_validators(self, response: Response, teaser: Teaser) -> None:
         etag = response.headers.get("ETag")
@@ -322,6 +258,27 @@ class NewsSpider(scrapy.Spider):
     def parse_requisite(self, response: Response) -> None:
         """Requisites are archived by the WARC capture; nothing to extract."""
         self.crawler.stats.inc_value("archiver/requisites")
+
+    def on_idle(self) -> None:
+        """In a full run, once the listings are walked, fetch the known posts no listing
+        showed: a 404/410 proves a removal in this very run; a page still there is kept."""
+        if self.mode != "full" or self._missing_checked:
+            return
+        self._missing_checked = True
+        missing = [t for t in self.memory.missing_posts() if post_key(t) not in self._seen_posts]
+        if not missing:
+            return
+        logger.info("%d known posts were in no listing: fetching them", len(missing))
+        for teaser in missing:
+            self._seen_posts.add(post_key(teaser))
+            request = self._post_request(teaser, None).replace(headers={}, meta={})
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def on_closed(self) -> None:
+        self.memory.close()
+
+    # -- failures: nothing listed is lost ---------------------------------------------------
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         """The post page could not be had: an item from the teaser, flagged with why."""

@@ -1,0 +1,108 @@
+"""CrawlMemory: what the archive knew when this crawl began, as the spider needs it.
+
+- **known** posts: captured by an earlier run (from OUTPUT/state.sqlite). An incremental run
+  does not fetch them again and stops paging at a page that lists only them; a full run
+  re-fetches them with the validators (ETag, Last-Modified) of their last capture.
+- posts **captured before** an interruption of this same run (from its items file): a resumed
+  run does not fetch them again, but keeps paging past them.
+- **missing** posts: known, live, and in no listing this run (full runs fetch them at the end
+  to prove a removal by 404/410).
+
+The spider asks questions; this module holds the answers and the database connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from archiver.layout import ArchivePaths
+from archiver.output import read_jsonl
+from archiver.pages import Teaser
+from archiver.state import ArchiveState
+
+logger = logging.getLogger(__name__)
+
+
+def post_key(teaser: Teaser) -> str:
+    """Identity of a listed post within a crawl: its node id, else its URL."""
+    return f"node:{teaser.node_id}" if teaser.node_id else teaser.url
+
+
+@dataclass
+class CrawlMemory:
+    """The archive's memory for one crawl of one source."""
+
+    archive: ArchivePaths
+    source: str
+    run_id: str
+    state: ArchiveState | None = None
+    known_urls: set[str] = field(default_factory=set)
+    known_node_ids: set[str] = field(default_factory=set)
+    captured_before: set[str] = field(default_factory=set)
+
+    def load(self, *, resume: bool) -> None:
+        """Read the state (if the archive has one) and, when resuming, this run's items."""
+        if self.archive.state_db.exists():
+            self.state = ArchiveState.open(self.archive.state_db)
+            # Known = first captured by an earlier run; this run's own captures (before an
+            # interruption) are in captured_before instead.
+            self.known_urls = self.state.known_urls(self.source, before_run=self.run_id)
+            self.known_node_ids = self.state.known_node_ids(self.source, before_run=self.run_id)
+            logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source)
+        if resume:
+            self._load_captured_before()
+
+    def _load_captured_before(self) -> None:
+        run = self.archive.run(self.run_id)
+        captured = 0
+        for path in (run.items_partial, run.items_jsonl):
+            for record in read_jsonl(path):
+                if record.get("body_text") is None:
+                    continue  # a teaser-only item: its page is worth another try
+                captured += 1
+                if record.get("node_id"):
+                    self.captured_before.add(f"node:{record['node_id']}")
+                for url in (record.get("url"), record.get("listed_url")):
+                    if url:
+                        self.captured_before.add(url)
+        logger.info("Resuming run %s: %d posts were captured before", self.run_id, captured)
+
+    def is_known(self, teaser: Teaser) -> bool:
+        if teaser.node_id and teaser.node_id in self.known_node_ids:
+            return True
+        return teaser.url in self.known_urls
+
+    def was_captured_before(self, teaser: Teaser) -> bool:
+        return post_key(teaser) in self.captured_before or teaser.url in self.captured_before
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the last capture of ``url``."""
+        return self.state.validators(url) if self.state else (None, None)
+
+    def missing_posts(self) -> list[Teaser]:
+        """Known live posts this run saw in no listing, as teasers built from the state."""
+        if self.state is None:
+            return []
+        teasers = []
+        for url in self.state.missing_from_run(self.run_id, self.source):
+            known = self.state.post(self.source, url)
+            teasers.append(
+                Teaser(
+                    url=url,
+                    node_id=known.node_id if known else None,
+                    title=known.title if known else None,
+                    submitted=None,
+                    date_raw=None,
+                    author=None,
+                    machine_date=None,
+                    teaser=None,
+                    position=-1,
+                )
+            )
+        return teasers
+
+    def close(self) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
