@@ -17,6 +17,7 @@ from archiver.crawl_cli import crawl, describe_end, exit_code_for, settings_from
 from archiver.layout import ArchivePaths
 from archiver.output import read_jsonl
 from archiver.settings import LOOPBACK_SETTINGS
+from archiver.verify import verify_archive
 
 DEFAULT_DEMO_OUTPUT = "output/demo"
 
@@ -70,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         record = crawl(settings)
         truth_count = len(site.truth())
     print(summarise(record, Path(args.output), truth_count))
+    if record.get("ran") is not False:
+        run = ArchivePaths(Path(args.output)).run(str(record.get("run_id")))
+        report = verify_archive(run.directory)
+        print(f"  verification:     {'OK' if report.ok else 'FAILED'}")
+        print("    " + report.summary().replace("\n", "\n    "))
+        if not report.ok:
+            return exit_codes.FAILED
     print(describe_end(record, args.output), file=sys.stderr)
     return exit_code_for(record)
 

@@ -32,7 +32,7 @@ class ArchiveLockExtension:
     def from_crawler(cls, crawler: Crawler) -> ArchiveLockExtension:
         settings = crawler.settings
         if settings.getbool("ARCHIVER_LOCK_HELD"):
-            raise NotConfigured("the archiver CLI holds the lock")
+            raise NotConfigured  # the archiver CLI holds the lock
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         lock = ArchiveLock(
             archive.lock_file,
