@@ -160,7 +160,8 @@ def main() -> int:
         f"concurrency {args.concurrency}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
     print(
-        f"{'tool':<22}{'wall s':>9}{'requests':>10}{'posts':>8}{'WARC MB':>9}{'peak MB':>9}{'exit':>6}"
+        f"{'tool':<22}{'wall s':>9}{'requests':>10}{'posts':>8}"
+        f"{'WARC MB':>9}{'peak MB':>9}{'exit':>6}"
     )
     for name, elapsed, requests, posts, warc, peak_kb, code in rows:
         print(
