@@ -75,6 +75,6 @@ class RetryAfterMiddleware(RetryMiddleware):
                     )
                     delay = self.max_wait
                 self.crawler.stats.inc_value("archiver/retry_after/waits")
-                self.crawler.stats.inc_value("archiver/retry_after/seconds", delay)
+                self.crawler.stats.inc_value("archiver/retry_after/seconds", round(delay))
                 await deferred_to_future(deferLater(reactor, delay, lambda: None))
         return super().process_response(request, response)

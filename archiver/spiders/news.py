@@ -66,6 +66,11 @@ class NewsSpider(scrapy.Spider):
     conditional: bool
     known_pages_to_stop: int
     memory: CrawlMemory
+    allowed_domains: list[str]
+    _seen_posts: set[str]
+    _listing_pages_seen: int
+    _known_pages_in_a_row: int
+    _missing_checked: bool
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -102,7 +107,7 @@ class NewsSpider(scrapy.Spider):
         spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         spider.memory = CrawlMemory(archive, spider.source_name, spider.run_id)
-        spider._seen_posts: set[str] = set()
+        spider._seen_posts = set()
         spider._listing_pages_seen = 0
         spider._known_pages_in_a_row = 0
         spider._missing_checked = False
