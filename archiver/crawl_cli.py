@@ -68,6 +68,11 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write this run's new posts to stdout as JSON lines (for a pipe)",
     )
+    add_settings_argument(parser)
+
+
+def add_settings_argument(parser: argparse.ArgumentParser) -> None:
+    """``-s NAME=VALUE``, repeatable, as in ``scrapy crawl``."""
     parser.add_argument(
         "-s",
         "--set",

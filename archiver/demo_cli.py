@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from archiver import exit_codes
-from archiver.crawl_cli import crawl, describe_end, exit_code_for, settings_from_args
+from archiver.crawl_cli import (
+    add_settings_argument,
+    crawl,
+    describe_end,
+    exit_code_for,
+    settings_from_args,
+)
 from archiver.layout import ArchivePaths
 from archiver.output import read_jsonl
 from archiver.settings import LOOPBACK_SETTINGS
@@ -37,15 +43,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         default=0.1,
         help="share of replica URLs that fail transiently before succeeding (default 0.1)",
     )
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="settings",
-        help="set a Scrapy/archiver setting (repeatable)",
-    )
+    add_settings_argument(parser)
     parser.set_defaults(func=run)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from archiver.pages.submitted import parse_submitted
 from archiver.pages.text import body_text, element_text
+from archiver.pages.urls import absolute, base_url
 
 TEASER_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' node-teaser ')]"
 # Views rows and WordPress-like archives, used only when a page has no Drupal teasers.
@@ -70,7 +71,7 @@ def parse_listing_page(html: str, url: str) -> ListingPage:
     if not html or not html.strip():
         return ListingPage(url=url, problems=["empty_page"])
     root = lxml.html.document_fromstring(html)
-    base = _base_url(root, url)
+    base = base_url(root, url)
     nodes = root.xpath(TEASER_XPATH) or root.xpath(FALLBACK_TEASER_XPATH)
     teasers: list[Teaser] = []
     problems: list[str] = []
@@ -81,7 +82,7 @@ def parse_listing_page(html: str, url: str) -> ListingPage:
         else:
             teasers.append(teaser)
     next_links = root.xpath(NEXT_XPATH)
-    next_url = _absolute(base, next_links[0]) if next_links else None
+    next_url = absolute(base, next_links[0]) if next_links else None
     if next_url == urldefrag(url)[0]:
         problems.append("pager_points_to_itself")
         next_url = None
@@ -97,7 +98,7 @@ def _parse_teaser(node: HtmlElement, base: str, position: int) -> Teaser | None:
     submitted = parse_submitted(node)
     summary = node.xpath(SUMMARY_XPATH)
     return Teaser(
-        url=_absolute(base, href),
+        url=absolute(base, href),
         node_id=node_id_of(node),
         title=title or None,
         submitted=submitted.text,
@@ -126,12 +127,3 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
         if parent is None:
             result.append(node)
     return result
-
-
-def _base_url(root: HtmlElement, url: str) -> str:
-    bases = root.xpath("//base/@href")
-    return urljoin(url, bases[0]) if bases else url
-
-
-def _absolute(base: str, href: str) -> str:
-    return urldefrag(urljoin(base, href.strip()))[0]

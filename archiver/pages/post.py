@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -17,6 +16,7 @@ from lxml.html import HtmlElement
 from archiver.pages.listing import node_id_of
 from archiver.pages.submitted import parse_submitted
 from archiver.pages.text import body_text, element_text, inner_html
+from archiver.pages.urls import absolute, base_url, unique
 
 _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 NODE_XPATH = (
@@ -71,7 +71,7 @@ def parse_post_page(html: str, url: str) -> PostPage:
     if not html or not html.strip():
         return PostPage(url=url, problems=["empty_page"])
     root = lxml.html.document_fromstring(html)
-    base = _base_url(root, url)
+    base = base_url(root, url)
     problems: list[str] = []
     nodes = root.xpath(NODE_XPATH)
     if not nodes:
@@ -88,10 +88,10 @@ def parse_post_page(html: str, url: str) -> PostPage:
     text = body_text(body)
     if not text:
         problems.append("no_body")
-    images = _unique(_absolute(base, src) for src in node.xpath(IMAGE_FIELD_XPATH))
+    images = unique(absolute(base, src) for src in node.xpath(IMAGE_FIELD_XPATH))
     if body is not None:
-        images = _unique([*images, *(_absolute(base, s) for s in body.xpath(".//img/@src"))])
-    tags = _unique(element_text(a) for a in node.xpath(TAG_XPATH))
+        images = unique([*images, *(absolute(base, s) for s in body.xpath(".//img/@src"))])
+    tags = unique(element_text(a) for a in node.xpath(TAG_XPATH))
     canonical = _first_link(root, base, "canonical")
     return PostPage(
         url=url,
@@ -106,7 +106,7 @@ def parse_post_page(html: str, url: str) -> PostPage:
         images=images,
         tags=[tag for tag in tags if tag],
         canonical_url=canonical,
-        requisites=_unique(_absolute(base, ref) for ref in root.xpath(REQUISITE_XPATH)),
+        requisites=unique(absolute(base, ref) for ref in root.xpath(REQUISITE_XPATH)),
         problems=problems,
     )
 
@@ -119,21 +119,4 @@ def _node_id_from_shortlink(root: HtmlElement, base: str) -> str | None:
 
 def _first_link(root: HtmlElement, base: str, rel: str) -> str | None:
     hrefs = root.xpath(f"//link[contains(concat(' ', @rel, ' '), ' {rel} ')]/@href")
-    return _absolute(base, hrefs[0]) if hrefs else None
-
-
-def _base_url(root: HtmlElement, url: str) -> str:
-    bases = root.xpath("//base/@href")
-    return urljoin(url, bases[0]) if bases else url
-
-
-def _absolute(base: str, href: str) -> str:
-    return urldefrag(urljoin(base, href.strip()))[0]
-
-
-def _unique(values: object) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:  # type: ignore[attr-defined]
-        if value and value not in seen:
-            seen[value] = None
-    return list(seen)
+    return absolute(base, hrefs[0]) if hrefs else None
