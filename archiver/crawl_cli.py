@@ -68,6 +68,14 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write this run's new posts to stdout as JSON lines (for a pipe)",
     )
+    parser.add_argument(
+        "--redact-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="write this header's value as [redacted] in WARC records (repeatable; e.g. "
+        "Authorization, Cookie): for crawls with credentials (ARCHIVER_WARC_REDACT_HEADERS)",
+    )
     add_settings_argument(parser)
 
 
@@ -104,6 +112,8 @@ def settings_from_args(
         settings.set("ARCHIVER_SOURCE", args.source, priority="cmdline")
     if getattr(args, "full", False):
         settings.set("ARCHIVER_MODE", "full", priority="cmdline")
+    if getattr(args, "redact_header", None):
+        settings.set("ARCHIVER_WARC_REDACT_HEADERS", list(args.redact_header), priority="cmdline")
     for pair in args.settings:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
@@ -114,6 +124,8 @@ def settings_from_args(
         _continue_run(settings, args)
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
+    # A run id names a directory: refuse one that is a path (../../x) before anything runs.
+    ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
     return settings
 
 

@@ -6,8 +6,16 @@ pywb expects) and ``archive.wacz`` (py-wacz ``create``): the WARCs, a ZipNum ind
 ``indexes/index.cdx.gz`` + ``indexes/index.idx`` (pywb's ``wb-manager add --unpack-wacz``
 picks up ``indexes/*.cdx`` and ``*.cdx.gz``), ``pages/pages.jsonl`` built from the items (the
 URL, date and title of each item's WARC record, so a replay tool lists the posts by title),
-``datapackage.json`` and ``datapackage-digest.json``. Both files are written to a temporary
-name and renamed, so a crash never leaves a half-written index or package.
+``datapackage.json`` and ``datapackage-digest.json``. A run without items lists the HTML
+pages its WARCs hold instead (its listing pages, which may all be revisits). Both files are
+written to a temporary name and renamed, so a crash never leaves a half-written index or
+package.
+
+Revisits of a server-not-modified profile (a 304 answer to a conditional request) stay in
+the WARC but are left out of the CDXJ index: pywb replays a capture with the status its
+record holds, so a browser asking for the page at that time would get an empty 304 instead
+of the page; without the entry it gets the closest capture holding the payload. (py-wacz
+builds the WACZ's own index and keeps them.)
 
 Reads no settings: the run's paths come from :class:`archiver.layout.RunPaths`.
 """
@@ -78,25 +86,66 @@ def pages_from_items(items_jsonl: Path, *, title: str | None = None) -> list[dic
     return pages
 
 
+def pages_from_warcs(warc_files: list[Path], *, title: str | None = None) -> list[dict[str, Any]]:
+    """A page list of the HTML pages (200 answers, revisits included) the WARCs hold.
+
+    For a run without items (an incremental run that found nothing new archives only its
+    listing pages, often as revisits, which py-wacz's ``--detect-pages`` does not list).
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    header: dict[str, Any] = {"format": PAGES_FORMAT, "id": "pages", "title": title or "Pages"}
+    pages: list[dict[str, Any]] = [header]
+    for path in warc_files:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+                    continue
+                kind = record.http_headers.get_header("Content-Type") or ""
+                if record.http_headers.get_statuscode() == "200" and "html" in kind:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    stamp = record.rec_headers.get_header("WARC-Date")
+                    pages.append({"url": url, "ts": stamp, "title": url})
+    return pages
+
+
 def write_cdxj(warc_files: list[Path], destination: Path) -> Path:
     """A sorted CDXJ index of ``warc_files`` at ``destination`` (file names relative to them)."""
     from cdxj_indexer.main import CDXJIndexer
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(destination.name + ".tmp")
+    unfiltered = io.StringIO()
     with temporary.open("w", encoding="utf-8") as out:
         # Record types named explicitly: importing py-wacz appends "warcinfo" to
         # cdxj-indexer's defaults, which would make the index depend on import order.
         indexer = CDXJIndexer(
-            out,
+            unfiltered,
             [str(p) for p in warc_files],
             sort=True,
             post_append=True,
             records=INDEXED_RECORD_TYPES,
         )
         indexer.process_all()
+        out.writelines(
+            line
+            for line in unfiltered.getvalue().splitlines(keepends=True)
+            if not is_not_modified_revisit(line)
+        )
     os.replace(temporary, destination)
     return destination
+
+
+def is_not_modified_revisit(cdxj_line: str) -> bool:
+    """True for the index line of a revisit recording a 304 (kept out of replay indexes)."""
+    _key, _stamp, fields = (cdxj_line.split(" ", 2) + ["", ""])[:3]
+    if '"warc/revisit"' not in fields:
+        return False
+    try:
+        values = json.loads(fields)
+    except ValueError:
+        return False
+    return bool(values.get("mime") == "warc/revisit" and values.get("status") == "304")
 
 
 def write_wacz(
@@ -146,6 +195,8 @@ def package_run(run: RunPaths, *, title: str | None = None) -> list[Path]:
         return []
     cdxj = write_cdxj(warc_files, run.cdxj)
     pages = pages_from_items(run.items_jsonl, title=title)
+    if len(pages) < 2:
+        pages = pages_from_warcs(warc_files, title=title)
     wacz = write_wacz(warc_files, pages, run.wacz, title=title)
     logger.info(
         "Packaged run %s: %d WARC files, %d pages", run.run_id, len(warc_files), len(pages) - 1

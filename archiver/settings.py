@@ -113,6 +113,12 @@ ARCHIVER_WARC_PREFIX = "archiver"
 ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
 # Who runs the archiver (a person or organisation), written in every warcinfo record.
 ARCHIVER_WARC_OPERATOR = ""
+# A payload archived before for the same URI (this run or an earlier one) is written as a WARC
+# revisit record (identical-payload-digest) instead of being stored again.
+ARCHIVER_WARC_DEDUP = True
+# Headers whose values are written as "[redacted]" in WARC records (credentials such as
+# Authorization or Cookie); the warcinfo record says which (`--redact-header NAME`).
+ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 

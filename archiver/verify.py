@@ -5,15 +5,21 @@ posts.jsonl) or a single run directory. For each run it checks:
 
 - run.json: present, not left ``"status": "running"`` (a crawl that crashed or is still
   going: reported as incomplete), and the SHA-256 of every file it lists (``"files"``);
-- every WARC file (see :mod:`archiver.verify_warc`), and ``.open`` files left behind;
+- every WARC file (see :mod:`archiver.verify_warc`), and ``.open`` files left behind by a
+  crash (a defect, with the fix: ``archiver crawl --resume`` or ``archiver verify --repair``,
+  which repairs them first: :mod:`archiver.warc_repair`);
+- every ``revisit`` record's original: found in the archive (any run) with the same payload
+  digest. A missing original is a defect when the whole archive is checked, a note when one
+  run dir is checked alone (its originals may be in earlier runs);
 - every item's ``warc`` pointer (items.jsonl, posts.jsonl): the file exists, a record with
   that id sits at that offset and length, it is a response (or revisit) of the item's URL
-  (or, for a post whose page is gone, of its listing) with the stated date and digest;
+  (or, for a post whose page is gone, of its listing) with the stated date and digest; a
+  revisit's pointer also names its original (``refers_to``), which must match the record;
 - the CDXJ index is present, and the WACZ holds its required files (py-wacz's validator
   does not check that), lists every WARC of the run, and passes ``wacz validate``.
 
-Library use: ``verify_archive(path) -> VerifyReport``; ``hash_run_files(run)`` gives the
-``"files"`` map run.json records. Reads no Scrapy settings.
+Library use: ``verify_archive(path, repair=False) -> VerifyReport``; ``hash_run_files(run)``
+gives the ``"files"`` map run.json records. Reads no Scrapy settings.
 """
 
 from __future__ import annotations
@@ -29,19 +35,25 @@ from typing import Any
 from archiver import exit_codes
 from archiver.layout import ArchivePaths, RunPaths, is_run_id
 from archiver.package import iter_items, run_warc_files
-from archiver.verify_wacz import check_wacz
+from archiver.verify_wacz import check_run_packages
 from archiver.verify_warc import (
     Defect,
     RecordEntry,
+    check_revisits,
     check_run_records,
     open_warc_files,
     scan_warc,
 )
 from archiver.warc import OPEN_SUFFIX
+from archiver.warc_repair import repair_open_warcs
 
 logger = logging.getLogger(__name__)
 
 _HASH_SKIP_SUFFIXES = (".tmp", ".partial")
+OPEN_WARC_FIX = (
+    "resume the crawl (`archiver crawl --resume RUN_ID`) or run `archiver verify --repair`"
+    " to cut it after its last whole record and close it"
+)
 
 
 @dataclass
@@ -94,8 +106,11 @@ def hash_run_files(run: RunPaths) -> dict[str, str]:
     return hashes
 
 
-def verify_archive(path: Path) -> VerifyReport:
-    """Check an archive (OUTPUT dir) or one run dir; never raises for a defect it can name."""
+def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
+    """Check an archive (OUTPUT dir) or one run dir; never raises for a defect it can name.
+
+    ``repair``: first repair the ``.open`` WARC files a crash left (each repair is a note).
+    """
     path = Path(path)
     report = VerifyReport(path)
     if not path.is_dir():
@@ -110,9 +125,21 @@ def verify_archive(path: Path) -> VerifyReport:
         archive_root = archive
         if not runs:
             report.defects.append(Defect("no_runs", str(path), "no run directory under runs/"))
+    if repair:
+        for run in runs:
+            for result in repair_open_warcs(run.warc_dir):
+                report.notes.append(f"{run.run_id}: repaired {result.describe()}")
     run_indexes: dict[str, dict[str, RecordEntry]] = {}
     for run in runs:
         run_indexes[run.run_id] = _verify_run(run, report)
+    every_record = [entry for entries in run_indexes.values() for entry in entries.values()]
+    defects, unresolved = check_revisits(every_record, whole_archive=archive_root is not None)
+    report.defects.extend(defects)
+    if unresolved and archive_root is None:
+        report.notes.append(
+            f"{unresolved} revisit record(s) refer to records of other runs: verify the "
+            "archive root to check them"
+        )
     if archive_root is not None and archive_root.posts_jsonl.exists():
         _check_posts(archive_root, run_indexes, report)
     return report
@@ -135,7 +162,8 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
                 Defect(
                     "warc_left_open",
                     f"{name}/warc/{warc.name}",
-                    f"not closed by its crawl ({len(scan.records)} readable records, {state})",
+                    f"not closed by its crawl ({len(scan.records)} readable records, {state}): "
+                    + OPEN_WARC_FIX,
                 )
             )
     report.defects.extend(check_run_records(records))
@@ -144,7 +172,7 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
     items_path = run.items_jsonl if run.items_jsonl.exists() else run.items_partial
     for item in iter_items(items_path):
         _check_pointer(item, by_id, index, f"{name}/{items_path.name}", report)
-    _check_packages(run, run_record, report)
+    report.defects.extend(check_run_packages(run, run_record))
     return by_id
 
 
@@ -234,6 +262,12 @@ def _check_pointer(
         problems.append(f"date {pointer.get('date')} != {entry.date}")
     if pointer.get("target_uri") != entry.target_uri:
         problems.append(f"target {pointer.get('target_uri')} != {entry.target_uri}")
+    refers_to = pointer.get("refers_to")
+    if isinstance(refers_to, dict) and entry.record_type == "revisit":
+        if entry.refers_to and refers_to.get("record_id") != entry.refers_to:
+            problems.append(f"refers_to {refers_to.get('record_id')} != {entry.refers_to}")
+        if refers_to.get("payload_digest") != entry.payload_digest:
+            problems.append(f"refers_to digest {refers_to.get('payload_digest')}")
     allowed = {url, item.get("listed_url"), item.get("listing_url")}
     if entry.target_uri not in allowed:
         problems.append(f"record is of {entry.target_uri}, not of the item or its listing")
@@ -259,33 +293,23 @@ def _check_posts(
         _check_pointer(post, entries, index, "posts.jsonl", report)
 
 
-def _check_packages(run: RunPaths, run_record: dict[str, Any], report: VerifyReport) -> None:
-    if run_record.get("status") == "running":
-        return  # never packaged; already reported as incomplete
-    packaging = (run_record.get("settings") or {}).get("ARCHIVER_PACKAGE_ENABLED", True)
-    warcs = run_warc_files(run)
-    if not warcs or packaging in (False, "False", "false", "0", 0):
-        return
-    if not run.cdxj.is_file() or run.cdxj.stat().st_size == 0:
-        report.defects.append(Defect("cdxj_missing", run.run_id, str(run.cdxj)))
-    if not run.wacz.is_file():
-        report.defects.append(Defect("wacz_missing", run.run_id, str(run.wacz)))
-        return
-    for problem in check_wacz(run.wacz, [w.name for w in warcs]):
-        report.defects.append(Defect("wacz_invalid", f"{run.run_id}/{run.wacz.name}", problem))
-
-
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser(
         "verify", help="check an archive's WARCs, item pointers, hashes and WACZ"
     )
     parser.add_argument("directory", metavar="DIR", help="archive (OUTPUT) or one run directory")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="first repair .open WARC files left by a crash (cut after the last whole record,"
+        " close), then verify",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = verify_archive(Path(args.directory))
+    report = verify_archive(Path(args.directory), repair=getattr(args, "repair", False))
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:

@@ -4,7 +4,8 @@
 but not that the files a replay tool needs are there, so this adds: ``datapackage.json``,
 ``datapackage-digest.json``, ``pages/pages.jsonl`` with at least one page, an index that
 pywb's ``wb-manager add --unpack-wacz`` recognises (``indexes/*.cdx`` or ``*.cdx.gz``), and
-every WARC of the run under ``archive/``.
+every WARC of the run under ``archive/``. ``check_run_packages`` applies these checks (and
+the CDXJ index's presence) to a run as ``archiver verify`` reports them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,33 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from archiver.layout import RunPaths
+from archiver.package import run_warc_files
+from archiver.verify_warc import Defect
 
 REQUIRED_MEMBERS = ("datapackage.json", "datapackage-digest.json", "pages/pages.jsonl")
 _PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")
+
+
+def check_run_packages(run: RunPaths, run_record: dict[str, Any]) -> list[Defect]:
+    """Defects of a finished run's CDXJ index and WACZ (none when packaging was off)."""
+    if run_record.get("status") == "running":
+        return []  # never packaged; reported as incomplete by the caller
+    packaging = (run_record.get("settings") or {}).get("ARCHIVER_PACKAGE_ENABLED", True)
+    warcs = run_warc_files(run)
+    if not warcs or packaging in (False, "False", "false", "0", 0):
+        return []
+    defects = []
+    if not run.cdxj.is_file() or run.cdxj.stat().st_size == 0:
+        defects.append(Defect("cdxj_missing", run.run_id, str(run.cdxj)))
+    if not run.wacz.is_file():
+        defects.append(Defect("wacz_missing", run.run_id, str(run.wacz)))
+        return defects
+    for problem in check_wacz(run.wacz, [w.name for w in warcs]):
+        defects.append(Defect("wacz_invalid", f"{run.run_id}/{run.wacz.name}", problem))
+    return defects
 
 
 def check_wacz(path: Path, warc_names: Iterable[str]) -> list[str]:

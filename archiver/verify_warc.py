@@ -4,8 +4,10 @@ Per file: it reads to the end (a truncated gzip member or garbage is reported wi
 never raised), a ``warcinfo`` record comes first, every block and payload digest is present
 on request/response records and matches. Across a run: no record id appears twice, and every
 response (or revisit) is paired with its request by ``WARC-Concurrent-To`` (either
-direction). The records' offsets, lengths and digests are indexed so that item pointers can
-be resolved without reading the files again.
+direction), and every ``revisit`` has its original (the response it refers to, found by
+``WARC-Refers-To`` or by target URI and date; it may sit in an earlier run's WARC) with the
+same payload digest. The records' offsets, lengths and digests are indexed so that item
+pointers can be resolved without reading the files again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,17 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.warc import OPEN_SUFFIX
+from archiver.warc_repair import gzip_member_ends, open_warc_files
+
+__all__ = [
+    "Defect",
+    "RecordEntry",
+    "WarcScan",
+    "check_revisits",
+    "check_run_records",
+    "open_warc_files",
+    "scan_warc",
+]
 
 _DIGESTED_TYPES = ("request", "response")
 _ANSWER_TYPES = ("response", "revisit")
@@ -50,6 +63,13 @@ class RecordEntry:
     date: str | None
     payload_digest: str | None
     concurrent_to: tuple[str, ...]
+    refers_to: str | None = None
+    """A revisit's ``WARC-Refers-To`` (the id of the record with the payload)."""
+    refers_to_uri: str | None = None
+    refers_to_date: str | None = None
+    profile: str | None = None
+    run_id: str | None = None
+    """The run whose WARC holds the record (set when a whole archive is checked)."""
 
 
 @dataclass
@@ -95,6 +115,10 @@ def scan_warc(path: Path) -> WarcScan:
                     concurrent_to=tuple(
                         value for key, value in headers.headers if key == "WARC-Concurrent-To"
                     ),
+                    refers_to=headers.get_header("WARC-Refers-To"),
+                    refers_to_uri=headers.get_header("WARC-Refers-To-Target-URI"),
+                    refers_to_date=headers.get_header("WARC-Refers-To-Date"),
+                    profile=headers.get_header("WARC-Profile"),
                 )
                 if not scan.records and record_type != "warcinfo":
                     scan.defects.append(
@@ -130,29 +154,11 @@ def torn_gzip_member(path: Path) -> int | None:
     warcio reads a cut-short last member without complaint (it returns what there is), so
     a crash mid-write is only seen by checking that every member reaches its end.
     """
-    offset = 0
     with path.open("rb") as stream:
-        pending = b""
-        while True:
-            decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            member_start = offset
-            data = pending or stream.read(_READ_CHUNK)
-            if not data:
-                return None  # clean end: every member finished
-            while True:
-                try:
-                    decompressor.decompress(data)
-                except zlib.error:
-                    return member_start
-                if decompressor.eof:
-                    used = len(data) - len(decompressor.unused_data)
-                    offset += used
-                    pending = decompressor.unused_data
-                    break
-                offset += len(data)
-                data = stream.read(_READ_CHUNK)
-                if not data:
-                    return member_start
+        ends, clean = gzip_member_ends(stream)
+    if clean:
+        return None
+    return ends[-1] if ends else 0
 
 
 def _check_digests(scan: WarcScan, record: object, entry: RecordEntry) -> None:
@@ -214,8 +220,63 @@ def _where(entry: RecordEntry) -> str:
     return f"{entry.file} offset {entry.offset} ({entry.record_id})"
 
 
-def open_warc_files(warc_dir: Path) -> list[Path]:
-    """``.open`` files left behind by a crash (or by a crawl still running)."""
-    if not warc_dir.is_dir():
-        return []
-    return sorted(p for p in warc_dir.iterdir() if p.name.endswith(OPEN_SUFFIX))
+RevisitIndex = tuple[dict[str, RecordEntry], dict[tuple[str | None, str | None], RecordEntry]]
+
+
+def find_original(revisit: RecordEntry, index: RevisitIndex) -> RecordEntry | None:
+    """The response record a revisit refers to: by ``WARC-Refers-To``, else by its target URI
+    and date (how replay tools find it when the id is not given)."""
+    by_id, by_uri_date = index
+    if revisit.refers_to:
+        return by_id.get(revisit.refers_to)
+    return by_uri_date.get((revisit.refers_to_uri, revisit.refers_to_date))
+
+
+def revisit_index(records: Iterable[RecordEntry]) -> RevisitIndex:
+    """The response records a revisit may refer to, by id and by (target URI, date)."""
+    responses = [entry for entry in records if entry.record_type == "response"]
+    return (
+        {entry.record_id: entry for entry in responses},
+        {(entry.target_uri, entry.date): entry for entry in responses},
+    )
+
+
+def check_revisits(
+    records: Iterable[RecordEntry], *, whole_archive: bool
+) -> tuple[list[Defect], int]:
+    """Every revisit's original is there, with the same payload digest and URI.
+
+    Returns the defects and how many revisits refer to a record that is not among
+    ``records``: a defect when ``whole_archive`` (every run was read), else only counted
+    (one run dir alone: the original may be in an earlier run).
+    """
+    entries = list(records)
+    index = revisit_index(entries)
+    defects: list[Defect] = []
+    unresolved = 0
+    for entry in entries:
+        if entry.record_type != "revisit":
+            continue
+        original = find_original(entry, index)
+        if original is None:
+            unresolved += 1
+            if whole_archive:
+                defects.append(
+                    Defect(
+                        "revisit_original_missing",
+                        _where(entry),
+                        f"refers to {entry.refers_to or '(no id)'} of {entry.refers_to_uri} "
+                        f"at {entry.refers_to_date}: in no WARC of the archive",
+                    )
+                )
+            continue
+        problems = []
+        if original.payload_digest != entry.payload_digest:
+            problems.append(f"digest {entry.payload_digest} != original {original.payload_digest}")
+        if entry.refers_to_uri and original.target_uri != entry.refers_to_uri:
+            problems.append(f"original is of {original.target_uri}, not {entry.refers_to_uri}")
+        if entry.refers_to_date and original.date != entry.refers_to_date:
+            problems.append(f"original dated {original.date}, not {entry.refers_to_date}")
+        if problems:
+            defects.append(Defect("revisit_mismatch", _where(entry), "; ".join(problems)))
+    return defects, unresolved

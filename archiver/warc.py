@@ -10,7 +10,11 @@ rolls over to the next serial once it has reached ``max_size`` bytes.
 
 Every write returns a *pointer* to the response (or revisit) record, the evidence an item
 carries: ``{filename, offset, length, record_id, target_uri, date, payload_digest}``, where
-``offset``/``length`` delimit the record's gzip member in the (final) file.
+``offset``/``length`` delimit the record's gzip member in the (final) file. A revisit's
+pointer also holds ``refers_to``: the pointer of the record with the payload (which may be in
+an earlier run's WARC; its ``run_id`` says which run).
+
+A ``.open`` file left by a crash is repaired with :func:`archiver.warc_repair.repair_open_warc`.
 """
 
 from __future__ import annotations
@@ -129,8 +133,11 @@ class WarcWriter:
         """Write a request and a ``revisit`` record (headers only) for an unchanged payload.
 
         ``refers_to`` is the pointer of the earlier record holding the payload (its
-        ``record_id``, ``target_uri``, ``date`` and ``payload_digest`` are used). ``profile``
-        is identical-payload-digest (dedup) or server-not-modified (a 304 answer).
+        ``target_uri``, ``date``, ``payload_digest`` and, when known, ``record_id`` are used).
+        ``profile`` is identical-payload-digest (dedup) or server-not-modified (a 304 answer).
+        The pointer returned names the revisit record and carries ``refers_to`` (a copy of
+        the original's pointer, ``run_id`` included when given), so a reader of an item can
+        find the payload without an index.
         """
         when = warc_date(date or self._clock())
         revisit_id, request_id = new_record_id(), new_record_id()
@@ -143,12 +150,14 @@ class WarcWriter:
             concurrent_to=request_id,
             profile=profile,
             payload_digest=str(refers_to["payload_digest"]),
-            refers_to_record_id=str(refers_to["record_id"]),
+            refers_to_record_id=refers_to.get("record_id") or None,
             refers_to_uri=str(refers_to["target_uri"]),
             refers_to_date=str(refers_to["date"]),
         )
         request_record = self._request_record(request, when, request_id, revisit_id)
-        return self._write_pair(revisit_record, request_record)
+        pointer = self._write_pair(revisit_record, request_record)
+        pointer["refers_to"] = {k: v for k, v in refers_to.items() if k != "refers_to"}
+        return pointer
 
     @property
     def current_file(self) -> Path | None:
@@ -246,14 +255,14 @@ class WarcWriter:
         self._file.close()
         final_path = self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._open_path, final_path)
-        _fsync_directory(final_path.parent)
+        fsync_directory(final_path.parent)
         self.closed_files.append(final_path)
         logger.info("Closed WARC %s", final_path.name)
         self._file = None
         self._open_path = None
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
     try:
         fd = os.open(directory, os.O_RDONLY)

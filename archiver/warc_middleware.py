@@ -23,20 +23,49 @@ when the server sent one; the record therefore holds the de-chunked payload with
 browser-based capture tools do too). The server's reason phrase is not kept by Scrapy; the
 standard phrase of the status code is written. ``Host`` is written as the client sends it.
 
+Revisits (issue 5): every response record's payload is remembered in the archive state
+(``state.remember_payload``, via :class:`archiver.warc_revisits.CaptureMemory`). A 200 answer
+whose payload digest was archived before for the same URI (by an earlier run or earlier in
+this run) is written as a ``revisit`` record, profile identical-payload-digest, headers kept
+and payload left out, with ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI`` and
+``WARC-Refers-To-Date`` naming the first record. A 304 answer to a conditional request
+(``If-None-Match`` / ``If-Modified-Since`` sent) is a ``revisit`` with the server-not-modified
+profile referring to the last archived payload of that URI; when none is known it is kept as
+a plain response record. The pointer of a revisit carries ``"refers_to"``: the pointer of the
+record with the payload, ``run_id`` included (it may be in an earlier run's WARC).
+
+Crash safety (issue 6): when a run resumes (``ARCHIVER_RESUME``), the ``.open`` files its
+killed process left in the run's warc dir are repaired first
+(:func:`archiver.warc_repair.repair_open_warc`: cut after the last whole record, renamed).
+
+Redaction (issue 6): headers named in ``ARCHIVER_WARC_REDACT_HEADERS`` keep their name but
+their value becomes ``[redacted]`` in request and response records (a credential never
+reaches the WARC; the record stays valid and shows the header was sent), and the warcinfo
+record lists them (``redactedHeaders``).
+
 Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_WARC_ENABLED`` (True): off raises NotConfigured.
 - ``ARCHIVER_WARC_PREFIX`` ("archiver"): first part of WARC file names.
 - ``ARCHIVER_WARC_MAX_SIZE`` (1_000_000_000): roll to a new file past this many bytes.
 - ``ARCHIVER_WARC_OPERATOR`` (""): who runs the crawl, for the warcinfo record.
-- ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``: where files go and the
-  ``isPartOf`` of the warcinfo record; ``ROBOTSTXT_OBEY`` for its robots policy.
+- ``ARCHIVER_WARC_DEDUP`` (True): identical payloads become revisit records (off: every
+  answer is stored whole; a 304 is still a server-not-modified revisit).
+- ``ARCHIVER_WARC_REDACT_HEADERS`` ([]): header names whose values are never written.
+- ``ARCHIVER_RESUME`` (False): repair the run's ``.open`` WARC files before writing.
+- ``ARCHIVER_STATE_ENABLED`` (True): remember payloads in ``OUTPUT/state.sqlite``.
+- ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``: where files go, the
+  ``isPartOf`` of the warcinfo record and the source whose posts' captures a 304 refers to;
+  ``ROBOTSTXT_OBEY`` for the warcinfo's robots policy.
 
-Stats: ``archiver/warc/records``, ``archiver/warc/bytes``, ``archiver/warc/files``.
+Stats: ``archiver/warc/records``, ``archiver/warc/bytes``, ``archiver/warc/files``,
+``archiver/warc/revisits/identical``, ``archiver/warc/revisits/not_modified``,
+``archiver/warc/repaired``, ``archiver/warc/errors``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,13 +78,25 @@ from scrapy.statscollectors import StatsCollector
 
 from archiver import __version__
 from archiver.layout import ArchivePaths
-from archiver.warc import DEFAULT_MAX_SIZE, WarcWriter
-from archiver.warc_records import CapturedRequest, CapturedResponse, Header, WarcInfo
+from archiver.warc import DEFAULT_MAX_SIZE, WarcPointer, WarcWriter
+from archiver.warc_records import (
+    PROFILE_IDENTICAL_PAYLOAD,
+    PROFILE_SERVER_NOT_MODIFIED,
+    CapturedRequest,
+    CapturedResponse,
+    Header,
+    WarcInfo,
+    payload_digest,
+    redact_headers,
+)
+from archiver.warc_repair import repair_open_warcs
+from archiver.warc_revisits import CaptureMemory
 
 logger = logging.getLogger(__name__)
 
 POINTER_META_KEY = "archiver_warc"
 _SENT_AT_META_KEY = "_archiver_warc_sent_at"
+_CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
 def _header_pairs(headers: Headers) -> list[Header]:
@@ -67,32 +108,47 @@ def _header_pairs(headers: Headers) -> list[Header]:
     return pairs
 
 
-def captured_request(request: Request) -> CapturedRequest:
+def captured_request(request: Request, redact: Collection[str] = ()) -> CapturedRequest:
     return CapturedRequest(
         method=request.method,
         url=request.url.split("#", 1)[0],
-        headers=_header_pairs(request.headers),
+        headers=redact_headers(_header_pairs(request.headers), redact),
         body=request.body or b"",
     )
 
 
-def captured_response(response: Response) -> CapturedResponse:
+def captured_response(response: Response, redact: Collection[str] = ()) -> CapturedResponse:
     ip_address = getattr(response, "ip_address", None)
     return CapturedResponse(
         status=response.status,
-        headers=_header_pairs(response.headers),
+        headers=redact_headers(_header_pairs(response.headers), redact),
         body=response.body,
         protocol=getattr(response, "protocol", None) or "HTTP/1.1",
         ip_address=str(ip_address) if ip_address is not None else None,
     )
 
 
-class WarcCaptureMiddleware:
-    """Records each downloaded exchange as a request and a response record."""
+def is_conditional(request: Request) -> bool:
+    return any(request.headers.get(name) for name in _CONDITIONAL_HEADERS)
 
-    def __init__(self, writer: WarcWriter, stats: StatsCollector | None = None) -> None:
+
+class WarcCaptureMiddleware:
+    """Records each downloaded exchange as a request and a response (or revisit) record."""
+
+    def __init__(
+        self,
+        writer: WarcWriter,
+        stats: StatsCollector | None = None,
+        *,
+        memory: CaptureMemory | None = None,
+        dedup: bool = True,
+        redact: Collection[str] = (),
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        self.memory = memory or CaptureMemory("")
+        self.dedup = dedup
+        self.redact = tuple(redact)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -101,7 +157,10 @@ class WarcCaptureMiddleware:
             raise NotConfigured("WARC capture is off (ARCHIVER_WARC_ENABLED)")
         run_id = settings.get("ARCHIVER_RUN_ID") or ""
         source = settings.get("ARCHIVER_SOURCE") or ""
-        run = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR") or "output")).run(run_id)
+        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR") or "output"))
+        run = archive.run(run_id)
+        redact = [name.strip() for name in settings.getlist("ARCHIVER_WARC_REDACT_HEADERS")]
+        redact = [name for name in redact if name]
         info = WarcInfo(
             software=f"archiver/{__version__} (Scrapy, warcio)",
             operator=settings.get("ARCHIVER_WARC_OPERATOR") or "",
@@ -109,6 +168,17 @@ class WarcCaptureMiddleware:
             is_part_of=f"{source}/{run_id}" if source else run_id,
             description=f"Crawl of source {source!r}, run {run_id}: every HTTP exchange.",
         )
+        if redact:
+            info.extra["redactedHeaders"] = ", ".join(redact)
+            info.description += (
+                f" Values of these headers are replaced by [redacted]: {', '.join(redact)}."
+            )
+        if settings.getbool("ARCHIVER_RESUME"):
+            repaired = repair_open_warcs(run.warc_dir)
+            for result in repaired:
+                logger.warning("Resuming run %s: repaired WARC %s", run_id, result.describe())
+            if repaired and crawler.stats is not None:
+                crawler.stats.inc_value("archiver/warc/repaired", len(repaired))
         writer = WarcWriter(
             run.warc_dir,
             info,
@@ -116,7 +186,15 @@ class WarcCaptureMiddleware:
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
         )
         info.hostname = writer.host
-        middleware = cls(writer, crawler.stats)
+        state_path = archive.state_db if settings.getbool("ARCHIVER_STATE_ENABLED", True) else None
+        memory = CaptureMemory(run_id, state_path=state_path, source=source)
+        middleware = cls(
+            writer,
+            crawler.stats,
+            memory=memory,
+            dedup=settings.getbool("ARCHIVER_WARC_DEDUP", True),
+            redact=redact,
+        )
         crawler.signals.connect(middleware.spider_closed, signal=scrapy_signals.spider_closed)
         return middleware
 
@@ -132,9 +210,7 @@ class WarcCaptureMiddleware:
         date = datetime.fromtimestamp(sent_at, UTC) if sent_at is not None else None
         before = (self.writer.records_written, self.writer.bytes_written)
         try:
-            pointer = self.writer.write_exchange(
-                captured_request(request), captured_response(response), date=date
-            )
+            pointer = self._write(request, response, date)
         except OSError:
             # Losing evidence must be loud; the crawl goes on so the items are not lost too.
             logger.exception("Could not write WARC records for %s", response.url)
@@ -147,8 +223,32 @@ class WarcCaptureMiddleware:
             self.stats.set_value("archiver/warc/files", self.writer.files_opened)
         return response
 
+    def _write(self, request: Request, response: Response, date: datetime | None) -> WarcPointer:
+        """Write the exchange as a response, or as a revisit when the payload is known."""
+        sent = captured_request(request, self.redact)
+        received = captured_response(response, self.redact)
+        original = None
+        if response.status == 304 and is_conditional(request):
+            original = self.memory.last_capture(sent.url)
+            profile, stat = PROFILE_SERVER_NOT_MODIFIED, "not_modified"
+        elif response.status == 200 and self.dedup:
+            original = self.memory.original(sent.url, payload_digest(received.body))
+            profile, stat = PROFILE_IDENTICAL_PAYLOAD, "identical"
+        if original is None:
+            pointer = self.writer.write_exchange(sent, received, date=date)
+        else:
+            pointer = self.writer.write_revisit(
+                sent, received, refers_to=original, profile=profile, date=date
+            )
+            self._inc(f"archiver/warc/revisits/{stat}")
+        # Remembered only once both records are written (a crash between them leaves a lone
+        # record that repair cuts: nothing may refer to it).
+        self.memory.remember(pointer, status=response.status)
+        return pointer
+
     def spider_closed(self) -> None:
         files = self.writer.close()
+        self.memory.close()
         logger.info("WARC capture: %d files closed", len(files))
 
     def _inc(self, key: str, count: int = 1) -> None:

@@ -12,8 +12,10 @@ of percent-encoding non-ASCII values.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -30,6 +32,8 @@ WARC_VERSION = "WARC/1.1"
 PROFILE_IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# What a redacted header's value becomes: the header stays, so a reader sees it was sent.
+REDACTED = "[redacted]"
 
 Header = tuple[str, str]
 
@@ -149,6 +153,19 @@ def response_header_block(response: CapturedResponse) -> _ExactHeaders:
     return _ExactHeaders(statusline, list(response.headers), protocol=response.protocol)
 
 
+def payload_digest(body: bytes) -> str:
+    """The ``WARC-Payload-Digest`` warcio writes for ``body`` (SHA-1, base32), known before
+    writing so that a payload seen before can be written as a revisit instead."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def redact_headers(headers: Iterable[Header], names: Collection[str]) -> list[Header]:
+    """``headers`` with the value of every header named in ``names`` (any case) replaced by
+    ``[redacted]``: the record still says the header was sent, but not what it held."""
+    lowered = {name.lower() for name in names}
+    return [(key, REDACTED if key.lower() in lowered else value) for key, value in headers]
+
+
 def new_record_id() -> str:
     return str(RecordBuilder._make_warc_id())
 
@@ -213,19 +230,23 @@ def build_revisit(
     concurrent_to: str,
     profile: str,
     payload_digest: str,
-    refers_to_record_id: str,
+    refers_to_record_id: str | None,
     refers_to_uri: str,
     refers_to_date: str,
 ) -> ArcWarcRecord:
-    """A revisit record: status line and headers only, pointing at the record with the payload."""
+    """A revisit record: status line and headers only, pointing at the record with the payload.
+
+    ``refers_to_record_id`` (``WARC-Refers-To``) is left out when the original's id is not
+    known; replay tools find the original by target URI and date (or digest) then.
+    """
     warc_headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
     if response.ip_address:
         warc_headers["WARC-IP-Address"] = response.ip_address
+    warc_headers.update({"WARC-Concurrent-To": concurrent_to, "WARC-Profile": profile})
+    if refers_to_record_id:
+        warc_headers["WARC-Refers-To"] = refers_to_record_id
     warc_headers.update(
         {
-            "WARC-Concurrent-To": concurrent_to,
-            "WARC-Profile": profile,
-            "WARC-Refers-To": refers_to_record_id,
             "WARC-Refers-To-Target-URI": refers_to_uri,
             "WARC-Refers-To-Date": refers_to_date,
             "WARC-Payload-Digest": payload_digest,

@@ -1,0 +1,130 @@
+"""CaptureMemory: which payloads the archive holds already, so that a repeat is a ``revisit``.
+
+The capture middleware asks it two questions before writing an answer:
+
+- ``original(target_uri, payload_digest)``: was this very payload archived for this URI, by
+  an earlier run or earlier in this run? Then a ``revisit`` record (profile
+  identical-payload-digest) refers to that first record instead of storing the payload again.
+- ``last_capture(target_uri)``: what did the last capture of this URI hold? A 304 answer to a
+  conditional request becomes a ``revisit`` (profile server-not-modified) referring to it.
+
+and tells it of every response record written (``remember``). Answers come from this run's
+memory first, then from the archive state (``OUTPUT/state.sqlite``, table of payloads, and the
+latest captured version of a post), through its own :class:`archiver.state.ArchiveState`
+connection (SQLite in WAL mode copes with several connections; each write is one short
+transaction). Without a state file (``ARCHIVER_STATE_ENABLED`` off) only this run's captures
+are known. No Scrapy; reads no settings (the middleware passes plain values).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from archiver.state import ArchiveState, StateError
+
+logger = logging.getLogger(__name__)
+
+Pointer = dict[str, Any]
+
+
+def original_of(pointer: Mapping[str, Any]) -> Pointer:
+    """The pointer of the record that holds the payload: a revisit's ``refers_to``, else itself."""
+    refers_to = pointer.get("refers_to")
+    return dict(refers_to) if isinstance(refers_to, Mapping) else dict(pointer)
+
+
+class CaptureMemory:
+    """Payloads archived so far (this run in memory, earlier runs in the state database)."""
+
+    def __init__(self, run_id: str, *, state_path: Path | None = None, source: str = "") -> None:
+        self.run_id = run_id
+        self.source = source
+        self._state_path = state_path
+        self._state: ArchiveState | None = None
+        self._state_failed = False
+        self._originals: dict[tuple[str, str], Pointer] = {}
+        self._latest: dict[str, Pointer] = {}
+
+    def original(self, target_uri: str, payload_digest: str) -> Pointer | None:
+        """The first record of this payload at this URI (with its ``run_id``), or None."""
+        known = self._originals.get((target_uri, payload_digest))
+        if known is not None:
+            return known
+        state = self._open_state()
+        if state is None:
+            return None
+        try:
+            found = state.original_payload(target_uri, payload_digest)
+        except sqlite3.Error as error:
+            logger.error("State lookup of %s failed: %s", target_uri, error)
+            return None
+        if found is not None:
+            self._originals[(target_uri, payload_digest)] = found
+        return found
+
+    def last_capture(self, target_uri: str) -> Pointer | None:
+        """The record holding the payload last captured for ``target_uri``, or None.
+
+        This run's last 200 answer wins; otherwise the latest captured version of the post
+        at that URI in the state (conditional requests are sent for known posts only).
+        """
+        known = self._latest.get(target_uri)
+        if known is not None:
+            return known
+        state = self._open_state()
+        if state is None or not self.source:
+            return None
+        try:
+            post = state.post(self.source, target_uri)
+            if post is None or not post.warc:
+                return None
+            pointer = original_of(post.warc)
+            digest, uri = pointer.get("payload_digest"), pointer.get("target_uri")
+            first = state.original_payload(str(uri), str(digest)) if digest and uri else None
+        except sqlite3.Error as error:
+            logger.error("State lookup of %s failed: %s", target_uri, error)
+            return None
+        return first or pointer
+
+    def remember(self, pointer: Mapping[str, Any], *, status: int) -> None:
+        """A record was written: its payload (if new) is what later repeats refer to."""
+        original = original_of(pointer)
+        original.setdefault("run_id", self.run_id)
+        uri, digest = original.get("target_uri"), original.get("payload_digest")
+        if not uri or not digest:
+            return
+        key = (str(uri), str(digest))
+        self._originals.setdefault(key, original)
+        if status == 200:
+            self._latest[str(pointer.get("target_uri"))] = self._originals[key]
+        if "refers_to" in pointer:
+            return  # a revisit: its original is remembered already
+        state = self._open_state()
+        if state is None:
+            return
+        stored = {k: v for k, v in original.items() if k != "run_id"}
+        try:
+            state.remember_payload(self.run_id, key[0], key[1], stored)
+        except sqlite3.Error as error:
+            logger.error("Could not remember the payload of %s: %s", uri, error)
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state.close()
+            self._state = None
+
+    def _open_state(self) -> ArchiveState | None:
+        if self._state is not None or self._state_failed or self._state_path is None:
+            return self._state
+        if not self._state_path.exists():
+            return None  # the state pipeline creates it; until then, this run's memory only
+        try:
+            self._state = ArchiveState.open(self._state_path)
+        except (StateError, sqlite3.Error, OSError) as error:
+            self._state_failed = True
+            logger.error("Revisits from this run's captures only: state unusable: %s", error)
+        return self._state
