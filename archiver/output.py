@@ -10,11 +10,15 @@ and become ``items.jsonl`` only when the run ends.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
+
+logger = logging.getLogger(__name__)
+_TAIL_CHUNK = 1 << 16
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -22,6 +26,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); the archive's files keep the mode they had,
+        # or get the usual one (0666 less the umask), so readers of the archive still can.
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -31,6 +38,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     fsync_directory(path.parent)
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -85,13 +101,47 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def cut_torn_tail(path: Path) -> int:
+    """Cut an unfinished last line (a crash mid-append) off ``path``; return the bytes cut.
+
+    Appending after a torn line would glue the new record to the fragment and make a line
+    that is not JSON, losing both; cutting the fragment loses only what never finished.
+    """
+    try:
+        handle = path.open("r+b")
+    except FileNotFoundError:
+        return 0
+    with handle:
+        size = handle.seek(0, os.SEEK_END)
+        end = size
+        while end > 0:
+            start = max(0, end - _TAIL_CHUNK)
+            handle.seek(start)
+            newline = handle.read(end - start).rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            end = start
+        if end == size:
+            return 0
+        handle.truncate(end)
+        handle.flush()
+        os.fsync(handle.fileno())
+    logger.warning("Cut an unfinished last record (%d bytes) off %s", size - end, path)
+    return size - end
+
+
 class JsonLinesAppender:
-    """Append records to a ``.partial`` JSON Lines file, flushed per record."""
+    """Append records to a ``.partial`` JSON Lines file, flushed per record.
+
+    An unfinished last line left by a crash is cut off first (see ``cut_torn_tail``).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
         path.parent.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(path)
         self._handle: IO[str] | None = path.open("a", encoding="utf-8")
 
     def append(self, record: Mapping[str, Any]) -> None:

@@ -6,6 +6,10 @@ says so. When the engine has stopped (items final, WARC files closed) it finalis
 WACZ, when ``ARCHIVER_PACKAGE_ENABLED``), hashes every file of the run, and rewrites run.json
 with the end time, status, counts, changes, failures and hashes.
 
+A run whose items a pipeline failed on (``item_error``: a full disk, a broken state database)
+or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it); a page
+whose callback raised (``spider_error``) is listed in the failures like a page that failed.
+
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_PACKAGE_ENABLED``.
 """
@@ -20,9 +24,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from archiver import __version__
 from archiver.finalise import FinaliseOptions, finalise_run
@@ -80,6 +87,8 @@ class RunLogExtension:
         self.package = package
         self.record: dict[str, Any] = {}
         self.failures: dict[str, dict[str, Any]] = {}
+        # Items a pipeline failed on (not dropped: broken, e.g. by a full disk), by URL.
+        self.item_errors: dict[str, str] = {}
         self.finish_reason: str | None = None
 
     @classmethod
@@ -106,6 +115,8 @@ class RunLogExtension:
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
         crawler.signals.connect(ext.page_failed, signal=page_failed)
+        crawler.signals.connect(ext.item_error, signal=scrapy_signals.item_error)
+        crawler.signals.connect(ext.spider_error, signal=scrapy_signals.spider_error)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
@@ -138,6 +149,13 @@ class RunLogExtension:
     def page_failed(self, url: str, kind: str, error: str, status: int | None) -> None:
         self.failures[url] = {"url": url, "kind": kind, "error": error, "status": status}
 
+    def item_error(self, item: Any, failure: Failure) -> None:
+        self.item_errors[str(ItemAdapter(item).get("url"))] = _error_text(failure)
+
+    def spider_error(self, failure: Failure, response: Response) -> None:
+        """A callback that raised: the page came but what it held may be lost."""
+        self.page_failed(response.url, "processing", _error_text(failure), response.status)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.finish_reason = reason
 
@@ -145,6 +163,20 @@ class RunLogExtension:
         if not self.record:
             return  # the spider never opened: nothing ran
         status = self._status()
+        if self.item_errors:
+            # A captured post that never reached items.jsonl: the run is not done (--resume).
+            self.record.setdefault("problems", []).append(
+                f"{len(self.item_errors)} items could not be stored: "
+                + "; ".join(sorted(set(self.item_errors.values())))
+            )
+            status = STATUS_FAILED
+        if self.run.items_partial.exists():
+            # The write pipeline could not turn the .partial file into items.jsonl (its error
+            # is logged): the items are safe there, but the run is not done; --resume goes on.
+            self.record.setdefault("problems", []).append(
+                "items.jsonl could not be written; the items are kept in items.jsonl.partial"
+            )
+            status = STATUS_FAILED
         counts = self._counts()
         counts["items_in_run"] = sum(1 for _ in read_jsonl(self.run.items_jsonl))
         try:
@@ -231,6 +263,10 @@ def _tunable_settings(crawler: Crawler) -> dict[str, Any]:
                 else (list(value) if isinstance(value, (list, tuple)) else str(value))
             )
     return dict(sorted(chosen.items()))
+
+
+def _error_text(failure: Failure) -> str:
+    return f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
 
 
 def _now() -> str:

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag
 
-import lxml.html
 from lxml.html import HtmlElement
 
 from archiver.pages.submitted import parse_submitted
-from archiver.pages.text import body_text, element_text
+from archiver.pages.text import body_text, element_text, parse_document
 from archiver.pages.urls import absolute, base_url
 
 TEASER_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' node-teaser ')]"
@@ -70,7 +69,9 @@ def parse_listing_page(html: str, url: str) -> ListingPage:
     """Extract the teasers and the next page link of a listing page at ``url``."""
     if not html or not html.strip():
         return ListingPage(url=url, problems=["empty_page"])
-    root = lxml.html.document_fromstring(html)
+    root = parse_document(html)
+    if root is None:
+        return ListingPage(url=url, problems=["empty_page"])
     base = base_url(root, url)
     nodes = root.xpath(TEASER_XPATH) or root.xpath(FALLBACK_TEASER_XPATH)
     teasers: list[Teaser] = []

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml.html import HtmlElement
 
 from archiver.pages.listing import node_id_of
 from archiver.pages.submitted import parse_submitted
-from archiver.pages.text import body_text, element_text, inner_html
+from archiver.pages.text import body_text, element_text, inner_html, parse_document
 from archiver.pages.urls import absolute, base_url, unique
 
 _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
@@ -70,7 +69,9 @@ def parse_post_page(html: str, url: str) -> PostPage:
     """Extract a post's fields from its page at ``url``."""
     if not html or not html.strip():
         return PostPage(url=url, problems=["empty_page"])
-    root = lxml.html.document_fromstring(html)
+    root = parse_document(html)
+    if root is None:
+        return PostPage(url=url, problems=["empty_page"])
     base = base_url(root, url)
     problems: list[str] = []
     nodes = root.xpath(NODE_XPATH)

@@ -9,10 +9,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
 _WHITESPACE = re.compile(r"\s+")
+# Characters lxml refuses in a str (NUL, C0 controls, lone surrogates, non-characters).
+_REFUSED_BY_LXML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_document(html: str) -> HtmlElement | None:
+    """The page's element tree, or None when there is no document in it (e.g. only ``<!``).
+
+    lxml refuses a str holding NUL or control characters, or starting with an XML encoding
+    declaration; those are dropped and the rest parsed, so one stray byte does not lose a page.
+    """
+    try:
+        return lxml.html.document_fromstring(html)
+    except etree.ParserError:
+        return None
+    except ValueError:
+        cleaned = _XML_DECLARATION.sub("", _REFUSED_BY_LXML.sub("", html))
+    try:
+        return lxml.html.document_fromstring(cleaned)
+    except (etree.ParserError, ValueError):
+        return None
+
 
 # Elements whose text starts a new paragraph of the plain-text body.
 BLOCK_TAGS = frozenset(

@@ -26,7 +26,18 @@ from archiver.replica.posts import (
     unique_alias,
 )
 
-PAGE_STATUSES_SERVED = frozenset({"live", "moved", "wrong_charset", "huge_page", "malformed_html"})
+PAGE_STATUSES_SERVED = frozenset(
+    {
+        "live",
+        "moved",
+        "wrong_charset",
+        "huge_page",
+        "malformed_html",
+        "garbled_date",
+        "missing_date",
+        "contradictory_date",
+    }
+)
 """Statuses whose post page is an HTML page with the post on it."""
 
 TOPICS: dict[str, tuple[int, str]] = {
@@ -165,6 +176,10 @@ class ReplicaSite:
         """Delete a post: its page 404s and (unless ``keep_listed``) listings drop it."""
         return self._apply({"op": "delete", "node_id": node_id, "keep_listed": keep_listed})
 
+    def unlist_post(self, node_id: int) -> dict[str, Any]:
+        """Drop a post from every listing while its page stays (a broken View, a bad cache)."""
+        return self._apply({"op": "unlist", "node_id": node_id})
+
     def operations(self) -> list[dict[str, Any]]:
         """The mutations applied so far, as JSON-ready operations (see ``replay``)."""
         with self._lock:
@@ -180,9 +195,13 @@ class ReplicaSite:
 
     def _apply(self, operation: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            handler = {"add": self._add, "edit": self._edit, "delete": self._delete}.get(
-                str(operation.get("op"))
-            )
+            handlers = {
+                "add": self._add,
+                "edit": self._edit,
+                "delete": self._delete,
+                "unlist": self._unlist,
+            }
+            handler = handlers.get(str(operation.get("op")))
             if handler is None:
                 raise ValueError(f"unknown replica operation {operation.get('op')!r}")
             self.clock += timedelta(minutes=1)
@@ -250,6 +269,11 @@ class ReplicaSite:
         post = self._find(op["node_id"])
         post.status = "removed"
         post.listed = bool(op.get("keep_listed", False))
+        return post
+
+    def _unlist(self, op: Mapping[str, Any]) -> Post:
+        post = self._find(op["node_id"])
+        post.listed = False
         return post
 
 

@@ -22,8 +22,21 @@ TRAPS = (
     "huge_page",  # one post page is padded to ``huge_page_bytes``
     "empty_body",  # one post page answers 200 with an empty body
     "malformed_html",  # one post page has unclosed and misnested tags
+    "garbled_date",  # one post prints a date that is no date (and has no RDFa date)
+    "missing_date",  # one post prints no date at all (and has no RDFa date)
+    "contradictory_date",  # one post's printed weekday contradicts its date (no RDFa date)
+    "image_post",  # one listed post's page is a PNG image
+    "robots_redirect",  # one listed post's alias 302s to a robots-disallowed /admin/ path
+    "cookie_domain",  # listings also set cookies with a Domain attribute (own and foreign)
 )
-"""Pagination traps and hostile pages (issue 6). Each affects one listed post (or the pager)."""
+"""Pagination traps and hostile pages (issue 6). Each affects one listed post (or the pager,
+or the listings' cookies)."""
+
+SITE_WIDE_TRAPS = frozenset({"pager_loop", "endless_pager", "cookie_domain"})
+"""Traps that change the site's behaviour rather than one post."""
+
+GARBLED_DATE = "Xyz, 13/45/20x0 - 99:61"
+"""What the ``garbled_date`` trap's post prints as its date."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from archiver.replica import corpus
 from archiver.replica.dates import (
+    ENGLISH_WEEKDAYS,
     SITE_ZONE,
     is_unambiguous_local,
     medium_date,
@@ -20,7 +21,7 @@ from archiver.replica.dates import (
     weekday_abbreviation,
     weekday_language,
 )
-from archiver.replica.options import ReplicaOptions
+from archiver.replica.options import GARBLED_DATE, SITE_WIDE_TRAPS, ReplicaOptions
 
 _WHITESPACE = re.compile(r"\s+")
 SUMMARY_LIMIT = 600
@@ -300,11 +301,33 @@ def _mark_special(
     statuses = (
         ["deleted"] * options.deleted_posts
         + ["moved"] * options.moved_posts
-        + sorted(t for t in options.traps if t not in ("pager_loop", "endless_pager"))
+        + sorted(t for t in options.traps if t not in SITE_WIDE_TRAPS)
     )
     for index, status in zip(chosen, statuses, strict=False):
         post = posts[index]
         post.status = status
+        if status in DATE_TRAPS:
+            _spoil_date(post, status)
         if status == "moved":
             old = slugify(" ".join(post.title.split()[:5])) + "-statement"
             post.listed_alias = unique_alias(old, taken, post.node_id)
+
+
+DATE_TRAPS = frozenset({"garbled_date", "missing_date", "contradictory_date"})
+
+
+def _spoil_date(post: Post, trap: str) -> None:
+    """Print a date no reader can trust, and no machine-readable date to fall back on."""
+    post.has_rdfa = False
+    if trap == "garbled_date":
+        post.published_raw = GARBLED_DATE
+    elif trap == "missing_date":
+        post.published_raw = ""
+    else:  # contradictory_date: an English weekday that fits neither month/day reading
+        moment = post.published
+        fitting = {moment.weekday()}
+        if moment.day <= 12:
+            fitting.add(moment.replace(month=moment.day, day=moment.month).weekday())
+        wrong = next(day for day in range(7) if day not in fitting)
+        post.published_raw = medium_date(moment, ENGLISH_WEEKDAYS[wrong])
+        post.weekday_language = "en"

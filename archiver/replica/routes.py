@@ -19,6 +19,8 @@ from archiver.replica.posts import Post, slugify
 HTML = "text/html; charset=utf-8"
 OFFSITE_HOST = "https://www.example.com"
 """Where the ``offsite_redirect`` trap sends clients (never contacted by a correct crawler)."""
+ROBOTS_DISALLOWED_TARGET = "/admin/content/node/"
+"""Where the ``robots_redirect`` trap sends clients (robots.txt disallows /admin/)."""
 RECENT_POSTS = 5
 _PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
@@ -179,12 +181,17 @@ def _post_reply(site: ReplicaSite, base: str, post: Post, recent: list[Post]) ->
         return _redirect(301, base + post.alias + "-loop")
     if status == "offsite_redirect":
         return _redirect(302, OFFSITE_HOST + post.alias)
+    if status == "robots_redirect":
+        return _redirect(302, f"{base}{ROBOTS_DISALLOWED_TARGET}{post.node_id}")
     validator = hashlib.sha256(
         f"{base}|{post.node_id}|{post.revision}|{status}|{site.options.seed}".encode()
     ).hexdigest()[:20]
     etag = f'"{validator}"'
     if status == "not_html":
         return Reply(200, _PDF, "application/pdf", last_modified=post.changed, etag=etag)
+    if status == "image_post":
+        body = images.png_bytes(post.alias, 64, 48)
+        return Reply(200, body, "image/png", last_modified=post.changed, etag=etag)
     if status == "empty_body":
         return Reply(200, b"", HTML, last_modified=post.changed, etag=etag)
     html = render.post_page(base, post, recent)

@@ -307,6 +307,12 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
                 f"SESS{token[:32]}={token[32:]}; expires=Sun, 19-Nov-2034 05:00:00 GMT; "
                 "Max-Age=2000000; path=/; HttpOnly",
             )
+        if reply.is_listing and "cookie_domain" in options.traps and status == 200:
+            # Cookies scoped by Domain make a client decide what a domain is (the Public Suffix
+            # List): one for this host, one for a third party that must be refused.
+            host = (self.headers.get("Host") or self.replica.host).rsplit(":", 1)[0]
+            self.send_header("Set-Cookie", f"has_js=1; Domain={host}; path=/")
+            self.send_header("Set-Cookie", "tracker=1; Domain=.example.com; path=/")
         for name, value in reply.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))

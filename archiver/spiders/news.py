@@ -49,6 +49,7 @@ from archiver.state_pipeline import crawl_mode
 logger = logging.getLogger(__name__)
 
 GONE_STATUSES = frozenset({404, 410})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class NewsSpider(scrapy.Spider):
@@ -68,6 +69,7 @@ class NewsSpider(scrapy.Spider):
     memory: CrawlMemory
     allowed_domains: list[str]
     _seen_posts: set[str]
+    _pending_posts: dict[str, str]
     _listing_pages_seen: int
     _known_pages_in_a_row: int
     _missing_checked: bool
@@ -108,6 +110,8 @@ class NewsSpider(scrapy.Spider):
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         spider.memory = CrawlMemory(archive, spider.source_name, spider.run_id)
         spider._seen_posts = set()
+        # Post requests sent and not yet answered (callback or errback), by post key.
+        spider._pending_posts = {}
         spider._listing_pages_seen = 0
         spider._known_pages_in_a_row = 0
         spider._missing_checked = False
@@ -188,12 +192,18 @@ class NewsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = last_modified
             if headers:
                 meta["handle_httpstatus_list"] = [304]
+        self._pending_posts[post_key(teaser)] = teaser.url
         return scrapy.Request(
             teaser.url,
             callback=self.parse_post,
             errback=self.post_failed,
             headers=headers,
             meta=meta,
+            # The spider deduplicates posts itself. Scrapy's duplicate filter and its
+            # scheduling-time offsite filter would drop a redirect loop's second hop or an
+            # off-site redirect without calling the errback, and the listed post would vanish;
+            # unfiltered, they end in the errback (max redirections, HostPolicyMiddleware).
+            dont_filter=True,
             cb_kwargs={
                 "teaser": teaser,
                 "listing_url": listing.url if listing is not None else None,
@@ -209,19 +219,27 @@ class NewsSpider(scrapy.Spider):
         listing_warc: dict[str, Any] | None,
     ) -> Iterator[scrapy.Request | PostItem]:
         """One item from the post page (or its teaser when the page is not HTML)."""
+        self._pending_posts.pop(post_key(teaser), None)
         warc = response.meta.get("archiver_warc")
         if response.status == 304:
             self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
             return
         self._send_validators(response, teaser)
-        if not isinstance(response, TextResponse):
+        if not _is_html(response):
             logger.warning("Post %s is not HTML (%s)", response.url, _content_type(response))
+            self.crawler.stats.inc_value("archiver/posts/not_html")
             yield self._teaser_item(
                 teaser, listing_url, ["article_not_html"], response.status, warc
             )
             return
+        assert isinstance(response, TextResponse)
         text, text_flags = page_text(response.body, response.encoding, response.text)
+        if text_flags:
+            logger.warning("Post %s: %s", response.url, ", ".join(text_flags))
         post = parse_post_page(text, response.url)
+        for problem in post.problems:
+            logger.warning("Post %s: %s", response.url, problem)
+            self.crawler.stats.inc_value(f"archiver/post/{problem}")
         item = item_from_post(
             teaser,
             post,
@@ -267,6 +285,10 @@ class NewsSpider(scrapy.Spider):
     def on_idle(self) -> None:
         """In a full run, once the listings are walked, fetch the known posts no listing
         showed: a 404/410 proves a removal in this very run; a page still there is kept."""
+        for key, url in sorted(self._pending_posts.items()):
+            # Nothing is in flight when the spider idles: this request was dropped unanswered.
+            self._fail(url, "post", "request dropped without an answer", None)
+            del self._pending_posts[key]
         if self.mode != "full" or self._missing_checked:
             return
         self._missing_checked = True
@@ -290,6 +312,7 @@ class NewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kwargs = request.cb_kwargs
         teaser: Teaser = kwargs["teaser"]
+        self._pending_posts.pop(post_key(teaser), None)
         status: int | None = None
         warc = kwargs.get("listing_warc")
         if failure.check(HttpError):
@@ -356,3 +379,13 @@ def _describe(failure: Failure) -> str:
 
 def _content_type(response: Response) -> str:
     return (response.headers.get("Content-Type") or b"").decode("latin-1") or "no Content-Type"
+
+
+def _is_html(response: Response) -> bool:
+    """An HTML page by its Content-Type (Scrapy makes a TextResponse of a PDF as well)."""
+    if not isinstance(response, TextResponse):
+        return False
+    content_type = _content_type(response)
+    if content_type == "no Content-Type":
+        return True  # text without a label: let the page parser decide
+    return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
