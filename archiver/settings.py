@@ -37,6 +37,8 @@ ARCHIVER_RETRY_AFTER_MAX = 120.0
 
 # --- Privacy: contact no host but the source ----------------------------------------------
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP endpoint: no listening port in an archiving crawl.
+REMOTE_CONTROL_ENABLED = False
 COOKIES_ENABLED = True
 
 # --- Archiver components ------------------------------------------------------------------

@@ -320,9 +320,9 @@ class NewsSpider(scrapy.Spider):
             status = response.status
             warc = response.meta.get("archiver_warc") or warc
             flag = "article_missing" if status in GONE_STATUSES else "article_fetch_failed"
-        elif failure.check(IgnoreRequest):
-            flag = "article_not_fetched"
-        else:
+        elif failure.check(IgnoreRequest) and _is_policy_refusal(failure):
+            flag = "article_not_fetched"  # robots.txt or the host policy said no: our choice
+        else:  # a network error, a redirect loop, a page over DOWNLOAD_MAXSIZE...
             flag = "article_fetch_failed"
         error = _describe(failure)
         if flag == "article_fetch_failed":
@@ -375,6 +375,16 @@ def _describe(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}" if failure.type else "error"
+
+
+# What IgnoreRequest says when it refuses by policy (robots.txt, Scrapy's OffsiteMiddleware,
+# archiver.host_policy), as opposed to a fetch that broke (max redirections, size cap).
+POLICY_REFUSALS = ("robots.txt", "offsite", "source's hosts")
+
+
+def _is_policy_refusal(failure: Failure) -> bool:
+    message = failure.getErrorMessage()
+    return any(marker in message for marker in POLICY_REFUSALS)
 
 
 def _content_type(response: Response) -> str:
