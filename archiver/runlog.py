@@ -128,7 +128,10 @@ class RunLogExtension:
             self.record["status"] = STATUS_RUNNING
             self.record["finished_at"] = None
             self.record["resumed_at"] = [*self.record.get("resumed_at", []), _now()]
-            self.record["arguments_resumed"] = settings.getlist("ARCHIVER_ARGUMENTS")
+            self.record["arguments_resumed"] = redacted_arguments(
+                settings.getlist("ARCHIVER_ARGUMENTS"),
+                settings.getlist("ARCHIVER_WARC_REDACT_HEADERS"),
+            )
             atomic_write_json(self.run.run_json, self.record)
             return
         self.record = {
@@ -139,7 +142,10 @@ class RunLogExtension:
             "finished_at": None,
             "source": settings.get("ARCHIVER_SOURCE"),
             "start_urls": list(getattr(spider, "listing_urls", [])),
-            "arguments": settings.getlist("ARCHIVER_ARGUMENTS"),
+            "arguments": redacted_arguments(
+                settings.getlist("ARCHIVER_ARGUMENTS"),
+                settings.getlist("ARCHIVER_WARC_REDACT_HEADERS"),
+            ),
             "settings": _tunable_settings(self.crawler),
             "software": software_versions(),
             "host": socket.gethostname(),
@@ -263,6 +269,20 @@ def _tunable_settings(crawler: Crawler) -> dict[str, Any]:
                 else (list(value) if isinstance(value, (list, tuple)) else str(value))
             )
     return dict(sorted(chosen.items()))
+
+
+def redacted_arguments(arguments: list[str], secret_names: list[str]) -> list[str]:
+    """The command line with the value of any ``NAME=VALUE`` that mentions a redacted header
+    (``-s DEFAULT_REQUEST_HEADERS={"Authorization": ...}``) replaced: run.json is evidence
+    that gets shared, credentials are not."""
+    lowered = [name.lower() for name in secret_names if name]
+    result = []
+    for argument in arguments:
+        name, sep, value = argument.partition("=")
+        if sep and any(secret in value.lower() for secret in lowered):
+            argument = f"{name}=[redacted]"
+        result.append(argument)
+    return result
 
 
 def _error_text(failure: Failure) -> str:

@@ -92,3 +92,28 @@ def test_failed_rename_removes_the_temp_file_and_keeps_the_old(
         atomic_write_json(target, {"status": "complete"})
     assert json.loads(target.read_text())["status"] == "running"
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_run_record_arguments_hide_redacted_credentials() -> None:
+    from archiver.runlog import redacted_arguments
+
+    argv = [
+        "archiver",
+        "crawl",
+        "-s",
+        'DEFAULT_REQUEST_HEADERS={"Authorization": "Bearer x1"}',
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "--redact-header",
+        "Authorization",
+    ]
+    assert redacted_arguments(argv, ["Authorization"]) == [
+        "archiver",
+        "crawl",
+        "-s",
+        "DEFAULT_REQUEST_HEADERS=[redacted]",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "--redact-header",
+        "Authorization",
+    ]
