@@ -6,6 +6,8 @@ The route is chosen once per *shape* (the text with digits replaced by ``0``) an
 * ``numeric``: a numeric date (+ time, weekday), read from fixed positions (``numeric.py``);
 * ``numeric_checked``: a numeric date with other words ("um 17:31 Uhr", "下午"): our readings,
   each confirmed (and its time taken) from dateparser told to use that reading's order;
+* ``monthname``: a plain month-name date read from dateparser's locale data, no dateparser
+  call (``monthnames.py``: a source's first date costs no dateparser start-up);
 * ``textual``: month names etc., dateparser once, then a compiled layout (``textual.py``);
 * ``dateparser``: dateparser on every text of the shape (results cached per text); when the
   text holds a numeric date we could not lay out, dateparser is asked once per order, so that
@@ -21,6 +23,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from archiver.dates.monthnames import MonthNameReader
 from archiver.dates.numeric import (
     DIGITS_TO_ZERO,
     NUMERIC_DATE,
@@ -50,6 +53,7 @@ class TextParser:
         self.dateparser = DateparserReader(languages)
         self._century_base = century_base or datetime.now().year
         self._routes: dict[str, tuple[str, object]] = {}
+        self._month_reader: MonthNameReader | None = None
         self._per_text: dict[str, ParsedText] = {}
 
     @property
@@ -58,6 +62,12 @@ class TextParser:
         if self._finder_instance is None:
             self._finder_instance = WeekdayFinder(self._languages)
         return self._finder_instance
+
+    @property
+    def month_reader(self) -> MonthNameReader:
+        if self._month_reader is None:
+            self._month_reader = MonthNameReader(self._languages, self.finder)
+        return self._month_reader
 
     def parse(self, text: str) -> ParsedText:
         shape = text.translate(DIGITS_TO_ZERO)
@@ -75,6 +85,8 @@ class TextParser:
         if kind == "textual":
             assert isinstance(data, TextualLayout)
             return self._read_textual(text, data)
+        if kind == "monthname":
+            return self.month_reader.read(text) or self._read_dateparser(text)
         if kind in ("relative", "year_missing"):
             return ParsedText(needs_fetch_time=kind, weekdays=None)
         return self._cached(text, kind, data)
@@ -89,6 +101,8 @@ class TextParser:
             if self._extra_words_are_noise(text, layout):
                 return ("numeric", layout)
             return ("numeric_checked", None)
+        if self.month_reader.read(text) is not None:
+            return ("monthname", None)
         if self.dateparser.is_relative(text):
             return ("relative", None)
         if NUMERIC_DATE.search(text):
