@@ -32,6 +32,7 @@ from typing import IO, Any
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
+from archiver.output import fsync_directory
 from archiver.warc_records import (
     PROFILE_IDENTICAL_PAYLOAD,
     WARC_VERSION,
@@ -260,15 +261,3 @@ class WarcWriter:
         logger.info("Closed WARC %s", final_path.name)
         self._file = None
         self._open_path = None
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -28,7 +28,8 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archiver.warc import OPEN_SUFFIX, fsync_directory
+from archiver.output import fsync_directory
+from archiver.warc import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 

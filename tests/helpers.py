@@ -38,6 +38,29 @@ def require_program(name: str, why: str) -> str:
 NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
 
 
+def archiver_env(netguard_log: Path | None = None) -> dict[str, str]:
+    """The environment of an archiver subprocess: this checkout first on the path; with
+    ``netguard_log``, the loopback-only net guard (tests/netguard/sitecustomize.py)."""
+    env = dict(os.environ)
+    paths = [str(REPO_ROOT), env.get("PYTHONPATH", "")]
+    if netguard_log is not None:
+        paths.insert(0, str(NETGUARD_DIR))
+        env["ARCHIVER_NETGUARD_LOG"] = str(netguard_log)
+        netguard_log.touch()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    return env
+
+
+def run_demo(output: Path, posts: int) -> Path:
+    """``archiver demo`` without faults into ``output``; fails the test if it does not exit 0."""
+    completed = run_archiver(
+        "demo", "--output", str(output), "--posts", str(posts), "--fault-rate", "0",
+        *LOOPBACK_ARGS, timeout=180,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return output
+
+
 def run_archiver(
     *args: str,
     timeout: float = 300,
@@ -50,17 +73,10 @@ def run_archiver(
     With ``netguard_log``, the subprocess may only reach loopback: any other connection or
     name lookup is refused and written to that file (tests/netguard/sitecustomize.py).
     """
-    env = dict(os.environ)
-    paths = [str(REPO_ROOT), env.get("PYTHONPATH", "")]
-    if netguard_log is not None:
-        paths.insert(0, str(NETGUARD_DIR))
-        env["ARCHIVER_NETGUARD_LOG"] = str(netguard_log)
-        netguard_log.touch()
-    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     return subprocess.run(
         [sys.executable, "-m", "archiver", *args],
         cwd=cwd or REPO_ROOT,
-        env=env,
+        env=archiver_env(netguard_log),
         input=input_text,
         capture_output=True,
         text=True,

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from helpers import LOOPBACK_ARGS, run_archiver
-from test_verify import capture_args
 
 from archiver.layout import ArchivePaths, RunPaths
 from archiver.package import package_run
@@ -32,7 +31,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> RunPaths:
         "0",
         "-s",
         "ARCHIVER_PACKAGE_ENABLED=0",
-        *capture_args(),
         *LOOPBACK_ARGS,
         timeout=180,
     )

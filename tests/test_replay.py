@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import LOOPBACK_ARGS, REPO_ROOT, require_program, run_archiver, running_in_ci
-from test_verify import capture_args
+from helpers import REPO_ROOT, require_program, run_demo, running_in_ci
 
 from archiver.layout import ArchivePaths
 
@@ -42,19 +41,7 @@ def _require_module(name: str) -> None:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("replay") / "out"
-    completed = run_archiver(
-        "demo",
-        "--output",
-        str(output),
-        "--posts",
-        "5",
-        "--fault-rate",
-        "0",
-        *capture_args(),
-        *LOOPBACK_ARGS,
-        timeout=180,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    run_demo(output, 5)
     return output
 
 

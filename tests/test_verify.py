@@ -10,40 +10,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import LOOPBACK_ARGS, run_archiver
+from helpers import run_archiver, run_demo
 from warcio.warcwriter import WARCWriter
 
-from archiver import settings as archiver_settings
 from archiver.layout import ArchivePaths, RunPaths
 from archiver.verify import hash_run_files, verify_archive
 from archiver.verify_warc import RecordEntry, check_run_records, scan_warc
-
-MIDDLEWARE = "archiver.warc_middleware.WarcCaptureMiddleware"
-
-
-def capture_args() -> tuple[str, ...]:
-    """Register the WARC middleware unless settings.py already does."""
-    if MIDDLEWARE in getattr(archiver_settings, "DOWNLOADER_MIDDLEWARES", {}):
-        return ()
-    return ("-s", "DOWNLOADER_MIDDLEWARES=" + json.dumps({MIDDLEWARE: 950}))
 
 
 @pytest.fixture(scope="module")
 def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("verify") / "out"
-    completed = run_archiver(
-        "demo",
-        "--output",
-        str(output),
-        "--posts",
-        "8",
-        "--fault-rate",
-        "0",
-        *capture_args(),
-        *LOOPBACK_ARGS,
-        timeout=180,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    run_demo(output, 8)
     return output
 
 

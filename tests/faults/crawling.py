@@ -8,7 +8,6 @@ replica's request log, never by sleeping a fixed time.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from helpers import LOOPBACK_ARGS, NETGUARD_DIR, REPO_ROOT, run_archiver
+from helpers import LOOPBACK_ARGS, REPO_ROOT, archiver_env, run_archiver
 
 from archiver.layout import ArchivePaths
 from archiver.output import read_json, read_jsonl
@@ -33,18 +32,6 @@ __all__ = [
     "start_archiver",
     "warc_problems",
 ]
-
-
-def archiver_env(netguard_log: Path | None = None) -> dict[str, str]:
-    """The environment ``helpers.run_archiver`` gives its subprocess (net guard optional)."""
-    env = dict(os.environ)
-    paths = [str(REPO_ROOT), env.get("PYTHONPATH", "")]
-    if netguard_log is not None:
-        paths.insert(0, str(NETGUARD_DIR))
-        env["ARCHIVER_NETGUARD_LOG"] = str(netguard_log)
-        netguard_log.touch()
-    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    return env
 
 
 def start_archiver(
