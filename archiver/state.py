@@ -335,7 +335,9 @@ class ArchiveState:
         now = str(item.get("crawled_at") or utc_now())
         content_sha256 = item.get("content_sha256") if item.get("body_text") is not None else None
         flags = set(item.get("flags") or [])
-        gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES
+        # The spider flags a page as missing only when its answer proves it (404/410, or 403
+        # for a post no listing shows any more: Drupal's unpublished node).
+        gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES | {403}
         pending = content_sha256 is None and bool(flags & RETRY_FLAGS)
         with self._transaction() as db:
             self._upsert_post(db, run_id, source, url, now, item)

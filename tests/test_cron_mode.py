@@ -34,6 +34,7 @@ class CronStory:
     added: list[str]
     edited: str
     deleted: str
+    unpublished: str
     first_run_hashes: dict[str, str]
     truth_after: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -81,9 +82,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> CronStory:
             site.add_post(title="New: a statement on the camps", body="One.\n\nTwo.")["url"],
             site.add_post(title="New: Rebiya Kadeer at the UN", body="Body of the second.")["url"],
         ]
-        edited, deleted = live[4], live[9]
+        edited, deleted, unpublished = live[4], live[9], live[14]
         site.edit_post(edited["node_id"], body="This post was edited after publication.")
         site.delete_post(deleted["node_id"])
+        site.unpublish_post(unpublished["node_id"])  # Drupal: gone from listings, page 403
         crawl("--print-new")
         crawl("--full")
         crawl()
@@ -96,6 +98,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> CronStory:
         added=added,
         edited=edited["url"],
         deleted=deleted["url"],
+        unpublished=unpublished["url"],
         first_run_hashes=first_run_hashes,
         truth_after=truth_after,
     )
@@ -125,11 +128,14 @@ def test_incremental_run_requests_no_old_post_page(story: CronStory) -> None:
     assert post_pages == set(story.added)
 
 
-def test_full_run_reports_exactly_the_edited_and_deleted_posts(story: CronStory) -> None:
+def test_full_run_reports_exactly_the_edited_deleted_and_unpublished_posts(
+    story: CronStory,
+) -> None:
     changes = _changes(story, 2)
     assert [_path(e["url"]) for e in changes["changed"]] == [story.edited]
     assert changes["changed"][0]["old_sha256"] != changes["changed"][0]["new_sha256"]
-    assert [_path(e["url"]) for e in changes["removed"]] == [story.deleted]
+    removed = {_path(e["url"]): e["reason"] for e in changes["removed"]}
+    assert removed == {story.deleted: "http_404", story.unpublished: "http_403"}
     assert changes["new"] == []
     assert any(e.status == 304 for e in story.logs[2])  # conditional requests were used
 

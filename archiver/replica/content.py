@@ -130,13 +130,13 @@ class ReplicaSite:
         """Every post an archiver should find, newest first (see the package docstring).
 
         ``base_url`` prefixes url, listed_url and images; ``include_removed`` adds posts a
-        mutation deleted (status ``removed``)."""
+        mutation deleted or unpublished (status ``removed``, ``unpublished``)."""
         with self._lock:
             posts = [p.copy() for p in self._posts]
         return [
             truth_entry(post, base_url)
             for post in posts
-            if include_removed or post.status != "removed"
+            if include_removed or post.status not in ("removed", "unpublished")
         ]
 
     # -- mutations -----------------------------------------------------------------------
@@ -176,6 +176,10 @@ class ReplicaSite:
         """Delete a post: its page 404s and (unless ``keep_listed``) listings drop it."""
         return self._apply({"op": "delete", "node_id": node_id, "keep_listed": keep_listed})
 
+    def unpublish_post(self, node_id: int) -> dict[str, Any]:
+        """Unpublish a post as Drupal 7 does: listings drop it, its page answers 403."""
+        return self._apply({"op": "unpublish", "node_id": node_id})
+
     def unlist_post(self, node_id: int) -> dict[str, Any]:
         """Drop a post from every listing while its page stays (a broken View, a bad cache)."""
         return self._apply({"op": "unlist", "node_id": node_id})
@@ -200,6 +204,7 @@ class ReplicaSite:
                 "edit": self._edit,
                 "delete": self._delete,
                 "unlist": self._unlist,
+                "unpublish": self._unpublish,
             }
             handler = handlers.get(str(operation.get("op")))
             if handler is None:
@@ -269,6 +274,12 @@ class ReplicaSite:
         post = self._find(op["node_id"])
         post.status = "removed"
         post.listed = bool(op.get("keep_listed", False))
+        return post
+
+    def _unpublish(self, op: Mapping[str, Any]) -> Post:
+        post = self._find(op["node_id"])
+        post.status = "unpublished"
+        post.listed = False
         return post
 
     def _unlist(self, op: Mapping[str, Any]) -> Post:

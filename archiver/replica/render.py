@@ -246,6 +246,17 @@ def not_found_page(base: str, recent: list[Post], path: str) -> str:
     return page(base, "Page not found", content, "not-front page-content", recent, "", path)
 
 
+def access_denied_page(base: str, recent: list[Post], path: str) -> str:
+    content = """<h1 class="title" id="page-title">Access denied</h1>
+<div class="region region-content">
+    <div id="block-system-main" class="block block-system">
+  <div class="content">
+    You are not authorized to access this page.  </div>
+</div>
+  </div>"""
+    return page(base, "Access denied", content, "not-front page-content", recent, "", path)
+
+
 def login_page(base: str, recent: list[Post]) -> str:
     content = """<h1 class="title" id="page-title">User account</h1>
 <div class="tabs"><h2 class="element-invisible">Primary tabs</h2><ul class="tabs primary"><li class="active"><a href="/user" class="active">Log in</a></li>

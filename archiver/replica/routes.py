@@ -177,6 +177,8 @@ def _post_reply(site: ReplicaSite, base: str, post: Post, recent: list[Post]) ->
     status = post.status
     if status in ("deleted", "removed"):
         return not_found(site, base, post.alias, recent)
+    if status == "unpublished":  # Drupal 7: anonymous users may not see an unpublished node
+        return Reply(403, render.access_denied_page(base, recent, post.alias).encode())
     if status == "redirect_loop":
         return _redirect(301, base + post.alias + "-loop")
     if status == "offsite_redirect":

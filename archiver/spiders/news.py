@@ -49,6 +49,9 @@ from archiver.state_pipeline import crawl_mode
 logger = logging.getLogger(__name__)
 
 GONE_STATUSES = frozenset({404, 410})
+# Drupal answers 403 for an unpublished node: a post that no listing shows any more and that
+# answers 403 is gone too (a listed post answering 403 is a failure: a block, not a removal).
+UNLISTED_GONE_STATUSES = GONE_STATUSES | {403}
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
@@ -319,7 +322,9 @@ class NewsSpider(scrapy.Spider):
             response = failure.value.response
             status = response.status
             warc = response.meta.get("archiver_warc") or warc
-            flag = "article_missing" if status in GONE_STATUSES else "article_fetch_failed"
+            unlisted = kwargs["listing_url"] is None  # fetched because no listing showed it
+            gone = UNLISTED_GONE_STATUSES if unlisted else GONE_STATUSES
+            flag = "article_missing" if status in gone else "article_fetch_failed"
         elif failure.check(IgnoreRequest) and _is_policy_refusal(failure):
             flag = "article_not_fetched"  # robots.txt or the host policy said no: our choice
         else:  # a network error, a redirect loop, a page over DOWNLOAD_MAXSIZE...
