@@ -96,6 +96,8 @@ ARCHIVER_REQUIRED_FIELDS = ["url", "title", "published", "body_text"]
 # a row hold only posts the archive knows, and fetch only new posts. "full": walk every listing
 # page, re-fetch every post (conditionally), and find changed and removed posts.
 ARCHIVER_MODE = "incremental"
+# Keep OUTPUT/state.sqlite (what earlier runs saw). Off: every run is a first run.
+ARCHIVER_STATE_ENABLED = True
 ARCHIVER_INCREMENTAL_KNOWN_PAGES = 1
 # Send If-None-Match / If-Modified-Since for pages captured before (full mode).
 ARCHIVER_CONDITIONAL_REQUESTS = True
