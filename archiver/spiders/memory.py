@@ -41,9 +41,10 @@ class CrawlMemory:
     known_node_ids: set[str] = field(default_factory=set)
     captured_before: set[str] = field(default_factory=set)
 
-    def load(self, *, resume: bool) -> None:
-        """Read the state (if the archive has one) and, when resuming, this run's items."""
-        if self.archive.state_db.exists():
+    def load(self, *, resume: bool, use_state: bool = True) -> None:
+        """Read the state (if the archive has one and ``use_state``) and, when resuming, this
+        run's items."""
+        if use_state and self.archive.state_db.exists():
             self.state = ArchiveState.open(self.archive.state_db)
             # Known = first captured by an earlier run; this run's own captures (before an
             # interruption) are in captured_before instead.

@@ -123,7 +123,11 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory.load(resume=self.crawler.settings.getbool("ARCHIVER_RESUME"))
+        settings = self.crawler.settings
+        self.memory.load(
+            resume=settings.getbool("ARCHIVER_RESUME"),
+            use_state=settings.getbool("ARCHIVER_STATE_ENABLED"),
+        )
         for url in self.listing_urls:
             yield self._listing_request(url)
 
