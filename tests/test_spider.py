@@ -108,3 +108,22 @@ def test_requisites_stay_on_the_source_host(tmp_path: Path) -> None:
     spider = make_spider(tmp_path)
     urls = [f"{BASE}/sites/a.png", "https://twitter.com/x.js", "http://127.0.0.1:9999/b.css"]
     assert [r.url for r in spider._requisite_requests(urls)] == [f"{BASE}/sites/a.png"]
+
+
+def test_memory_ignores_the_state_when_state_is_off(tmp_path: Path) -> None:
+    from archiver.state import ArchiveState
+
+    with ArchiveState.open(tmp_path / "state.sqlite") as state:
+        state.begin_run("20261122T000000Z", "incremental")
+        state.record_capture(
+            "20261122T000000Z",
+            {"source": "iuhrdf", "url": f"{BASE}/content/a", "body_text": "x",
+             "content_sha256": "0" * 64, "crawled_at": "2026-11-22T00:00:00+00:00"},
+        )  # fmt: skip
+    spider = make_spider(tmp_path)
+    spider.memory.load(resume=False, use_state=True)
+    assert f"{BASE}/content/a" in spider.memory.known_urls
+    spider.memory.close()
+    off = make_spider(tmp_path)
+    off.memory.load(resume=False, use_state=False)
+    assert off.memory.known_urls == set()
