@@ -40,6 +40,7 @@ def make_spider(tmp_path: Path, **settings: object) -> NewsSpider:
             "ARCHIVER_START_URLS": [f"{BASE}/topic/news"],
             "ARCHIVER_OUTPUT_DIR": str(tmp_path),
             "ARCHIVER_RUN_ID": "20261123T000000Z",
+            "ARCHIVER_LOCK_HELD": True,  # no crawl runs here: no archive lock
             **settings,
         },
     )
