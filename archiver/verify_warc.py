@@ -12,15 +12,13 @@ pointers can be resolved without reading the files again.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
-from archiver.warc import OPEN_SUFFIX
+from archiver.warc import OPEN_SUFFIX, WARC_READ_ERRORS
 from archiver.warc_repair import gzip_member_ends, open_warc_files
 
 __all__ = [
@@ -126,7 +124,7 @@ def scan_warc(path: Path) -> WarcScan:
                     )
                 scan.records.append(entry)
                 _check_digests(scan, record, entry)
-        except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as error:
+        except WARC_READ_ERRORS as error:
             scan.complete = False
             where = f"{name} after offset {scan.records[-1].offset if scan.records else 0}"
             scan.defects.append(

@@ -23,12 +23,14 @@ import logging
 import os
 import re
 import socket
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
@@ -48,6 +50,15 @@ from archiver.warc_records import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What warcio may raise on a torn or corrupt file: besides its own ArchiveLoadFailed and I/O
+# and zlib errors, a record cut inside its headers can surface as AttributeError (a missing
+# WARC-Target-URI), KeyError, IndexError or TypeError from its parsers. Readers that must name
+# a defect rather than crash (verify, repair) catch all of these.
+WARC_READ_ERRORS: tuple[type[BaseException], ...] = (
+    ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError,
+    AttributeError, KeyError, IndexError, TypeError,
+)  # fmt: skip
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.output import fsync_directory
-from archiver.warc import OPEN_SUFFIX
+from archiver.warc import OPEN_SUFFIX, WARC_READ_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +143,7 @@ def _whole_records(stream: BinaryIO, limit: int) -> list[_Record]:
                     ),
                 )
             )
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as error:
+    except WARC_READ_ERRORS as error:
         logger.warning("Stopped reading records at offset %d: %s", _end(records), error)
     return records
 
