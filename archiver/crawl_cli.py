@@ -21,6 +21,7 @@ from archiver.catalogue import merge_catalogue
 from archiver.layout import ArchivePaths, RunPaths, new_run_id
 from archiver.lock import ArchiveLock, ArchiveLocked
 from archiver.output import json_line, read_json, read_jsonl
+from archiver.recovery import close_interrupted_runs
 from archiver.runlog import STATUS_COMPLETE, STATUS_PARTIAL
 from archiver.sources import PROFILES
 
@@ -129,7 +130,7 @@ def settings_from_args(
     return settings
 
 
-RESUMABLE_STATUSES = ("running", "failed")
+RESUMABLE_STATUSES = ("running", "failed", "interrupted")
 
 
 def interrupted_run(archive: ArchivePaths, wanted: str) -> RunPaths:
@@ -193,6 +194,15 @@ def crawl(settings: Settings) -> dict[str, Any]:
         }
     settings.set("ARCHIVER_LOCK_HELD", True, priority="cmdline")
     try:
+        if not settings.getbool("ARCHIVER_RESUME"):
+            # Under the lock, so no other run can take the same id meanwhile.
+            run = archive.run(archive.unused_run_id(run.run_id))
+            settings.set("ARCHIVER_RUN_ID", run.run_id, priority="cmdline")
+        keep = run.run_id if settings.getbool("ARCHIVER_RESUME") else None
+        for closed in close_interrupted_runs(archive, keep=keep):
+            print(
+                f"archiver: closed interrupted run {closed} (its items are kept)", file=sys.stderr
+            )
         process = CrawlerProcess(settings)
         process.crawl(NewsSpider)
         process.start()

@@ -113,6 +113,15 @@ class ArchivePaths:
             raise ValueError(f"not a run id: {run_id!r} (expected like 20261123T203000Z)")
         return RunPaths(self.runs_dir / run_id)
 
+    def unused_run_id(self, run_id: str) -> str:
+        """``run_id``, or ``run_id-1``, ``-2``... when a run of that second exists already (two
+        runs started within one second, e.g. a cron run right after a crash)."""
+        candidate, serial = run_id, 0
+        while (self.runs_dir / candidate).exists():
+            serial += 1
+            candidate = f"{run_id}-{serial}"
+        return candidate
+
     def run_ids(self) -> list[str]:
         """Ids of the runs present, oldest first."""
         if not self.runs_dir.is_dir():

@@ -157,6 +157,13 @@ class ArchiveState:
                 (run_id, mode, started_at or utc_now()),
             )
 
+    def previous_run_status(self, run_id: str) -> str | None:
+        """Status of the latest run before ``run_id`` (None when there was none)."""
+        row = self._db.execute(
+            "SELECT status FROM runs WHERE run_id < ? ORDER BY run_id DESC LIMIT 1", (run_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def run(self, run_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:

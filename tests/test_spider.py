@@ -128,3 +128,13 @@ def test_memory_ignores_the_state_when_state_is_off(tmp_path: Path) -> None:
     off = make_spider(tmp_path)
     off.memory.load(resume=False, use_state=False)
     assert off.memory.known_urls == set()
+
+
+def test_after_an_unfinished_run_incremental_keeps_paging(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path)
+    spider.memory.known_urls = {f"{BASE}/content/a", f"{BASE}/content/b"}
+    spider.memory.previous_run_complete = False  # it crashed: posts behind may be unseen
+    requests = requests_of(
+        spider, f"{BASE}/topic/news", listing_html(["a", "b"], "/topic/news?page=1")
+    )
+    assert [r.url for r in requests] == [f"{BASE}/topic/news?page=1"]

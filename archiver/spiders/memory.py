@@ -40,6 +40,10 @@ class CrawlMemory:
     known_urls: set[str] = field(default_factory=set)
     known_node_ids: set[str] = field(default_factory=set)
     captured_before: set[str] = field(default_factory=set)
+    previous_run_complete: bool = True
+    """Whether the run before this one walked its listings to the end. Only then may an
+    incremental run stop at a page of known posts: after a crash (or a failed listing page)
+    the posts behind that page may never have been seen."""
 
     def load(self, *, resume: bool, use_state: bool = True) -> None:
         """Read the state (if the archive has one and ``use_state``) and, when resuming, this
@@ -51,6 +55,12 @@ class CrawlMemory:
             self.known_urls = self.state.known_urls(self.source, before_run=self.run_id)
             self.known_node_ids = self.state.known_node_ids(self.source, before_run=self.run_id)
             logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source)
+            previous = self.state.previous_run_status(self.run_id)
+            self.previous_run_complete = previous in (None, "complete")
+            if not self.previous_run_complete:
+                logger.warning(
+                    "The previous run ended %s: this run walks every listing page", previous
+                )
         if resume:
             self._load_captured_before()
 

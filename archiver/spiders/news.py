@@ -178,7 +178,11 @@ class NewsSpider(scrapy.Spider):
         if not added:
             logger.info("Listing %s adds no new post: not following its pager", url)
             return False
-        if self.mode == "incremental" and self._known_pages_in_a_row >= self.known_pages_to_stop:
+        if (
+            self.mode == "incremental"
+            and self.memory.previous_run_complete
+            and self._known_pages_in_a_row >= self.known_pages_to_stop
+        ):
             logger.info("Listing %s lists only known posts: incremental run stops paging", url)
             return False
         if self.max_listing_pages and self._listing_pages_seen >= self.max_listing_pages:
