@@ -33,7 +33,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archiver.items import PostItem
@@ -44,15 +43,16 @@ from archiver.postitems import item_from_post, item_from_teaser
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
 from archiver.spiders.memory import CrawlMemory, post_key
+from archiver.spiders.outcomes import (
+    classify_post_failure,
+    content_type,
+    describe_failure,
+    failure_status,
+    is_html,
+)
 from archiver.state_pipeline import crawl_mode
 
 logger = logging.getLogger(__name__)
-
-GONE_STATUSES = frozenset({404, 410})
-# Drupal answers 403 for an unpublished node: a post that no listing shows any more and that
-# answers 403 is gone too (a listed post answering 403 is a failure: a block, not a removal).
-UNLISTED_GONE_STATUSES = GONE_STATUSES | {403}
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class NewsSpider(scrapy.Spider):
@@ -236,8 +236,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
             return
         self._send_validators(response, teaser)
-        if not _is_html(response):
-            logger.warning("Post %s is not HTML (%s)", response.url, _content_type(response))
+        if not is_html(response):
+            logger.warning("Post %s is not HTML (%s)", response.url, content_type(response))
             self.crawler.stats.inc_value("archiver/posts/not_html")
             yield self._teaser_item(
                 teaser, listing_url, ["article_not_html"], response.status, warc
@@ -324,24 +324,18 @@ class NewsSpider(scrapy.Spider):
         kwargs = request.cb_kwargs
         teaser: Teaser = kwargs["teaser"]
         self._pending_posts.pop(post_key(teaser), None)
-        status: int | None = None
-        warc = kwargs.get("listing_warc")
-        if failure.check(HttpError):
-            response = failure.value.response
-            status = response.status
-            warc = response.meta.get("archiver_warc") or warc
-            unlisted = kwargs["listing_url"] is None  # fetched because no listing showed it
-            gone = UNLISTED_GONE_STATUSES if unlisted else GONE_STATUSES
-            flag = "article_missing" if status in gone else "article_fetch_failed"
-        elif failure.check(IgnoreRequest) and _is_policy_refusal(failure):
-            flag = "article_not_fetched"  # robots.txt or the host policy said no: our choice
-        else:  # a network error, a redirect loop, a page over DOWNLOAD_MAXSIZE...
-            flag = "article_fetch_failed"
-        error = _describe(failure)
-        if flag == "article_fetch_failed":
-            self._fail(request.url, "post", error, status)
-        logger.warning("Post %s: %s (%s)", request.url, flag, error)
-        yield self._teaser_item(teaser, kwargs["listing_url"], [flag], status, warc)
+        # listing_url is None for posts fetched because no listing showed them (full runs).
+        outcome = classify_post_failure(failure, unlisted=kwargs["listing_url"] is None)
+        if outcome.flag == "article_fetch_failed":
+            self._fail(request.url, "post", outcome.description, outcome.status)
+        logger.warning("Post %s: %s (%s)", request.url, outcome.flag, outcome.description)
+        yield self._teaser_item(
+            teaser,
+            kwargs["listing_url"],
+            [outcome.flag],
+            outcome.status,
+            outcome.warc or kwargs.get("listing_warc"),
+        )
 
     def _teaser_item(
         self,
@@ -363,8 +357,7 @@ class NewsSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        status = failure.value.response.status if failure.check(HttpError) else None
-        self._fail(request.url, "listing", _describe(failure), status)
+        self._fail(request.url, "listing", describe_failure(failure), failure_status(failure))
 
     def requisite_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -373,8 +366,7 @@ class NewsSpider(scrapy.Spider):
             logger.info("Requisite %s not fetched: %s", request.url, failure.getErrorMessage())
             self.crawler.stats.inc_value("archiver/requisites/not_fetched")
             return
-        status = failure.value.response.status if failure.check(HttpError) else None
-        self._fail(request.url, "requisite", _describe(failure), status)
+        self._fail(request.url, "requisite", describe_failure(failure), failure_status(failure))
 
     def _fail(self, url: str, kind: str, error: str, status: int | None) -> None:
         logger.error("Failed for good: %s %s: %s", kind, url, error)
@@ -382,33 +374,3 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, kind=kind, error=error, status=status
         )
-
-
-def _describe(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}" if failure.type else "error"
-
-
-# What IgnoreRequest says when it refuses by policy (robots.txt, Scrapy's OffsiteMiddleware,
-# archiver.host_policy), as opposed to a fetch that broke (max redirections, size cap).
-POLICY_REFUSALS = ("robots.txt", "offsite", "source's hosts")
-
-
-def _is_policy_refusal(failure: Failure) -> bool:
-    message = failure.getErrorMessage()
-    return any(marker in message for marker in POLICY_REFUSALS)
-
-
-def _content_type(response: Response) -> str:
-    return (response.headers.get("Content-Type") or b"").decode("latin-1") or "no Content-Type"
-
-
-def _is_html(response: Response) -> bool:
-    """An HTML page by its Content-Type (Scrapy makes a TextResponse of a PDF as well)."""
-    if not isinstance(response, TextResponse):
-        return False
-    content_type = _content_type(response)
-    if content_type == "no Content-Type":
-        return True  # text without a label: let the page parser decide
-    return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
