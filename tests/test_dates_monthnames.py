@@ -26,6 +26,9 @@ def reader(*languages: str) -> MonthNameReader:
         (("fr",), "jeu. 8 octobre 2020 17:31:05", datetime(2020, 10, 8, 17, 31, 5), True),
         (("de",), "Donnerstag, 8. Oktober 2020", datetime(2020, 10, 8), False),
         (("ru",), "8 октября 2020, 17:31", datetime(2020, 10, 8, 17, 31), True),
+        (("ru",), "8 октября 2020 г.", datetime(2020, 10, 8), False),
+        (("ug",), "2020-يىلى 8-ئۆكتەبىر", datetime(2020, 10, 8), False),  # dateparser: None
+        (("ug",), "پەيشەنبە، 2020-يىلى 8-ئۆكتەبىر 17:31", datetime(2020, 10, 8, 17, 31), True),
     ],
 )
 def test_plain_month_name_dates(
@@ -47,6 +50,7 @@ def test_plain_month_name_dates(
         "8 October",  # no year
         "08/10/2020",  # numeric: not this reader's shape
         "3 days ago",
+        "8 October г 2020",  # a year marker not after a year
     ],
 )
 def test_other_shapes_are_left_to_dateparser(text: str) -> None:

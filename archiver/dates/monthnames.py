@@ -27,9 +27,14 @@ MONTH_KEYS = (
 )  # fmt: skip
 _TOKEN = re.compile(r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)|(?P<number>\d+)|(?P<word>[^\W\d_]+)")
 # What may stand between the parts: spaces and the punctuation date formats use.
-_SEPARATORS = re.compile(r"^[\s,.\-–—/|()]*$")
+_SEPARATORS = re.compile(r"^[\s,.\-–—/|()،，、]*$")
 # Ordinal and number suffixes that belong to the day ("8th", "8.", "8-я" is left to dateparser).
 _DAY_SUFFIXES = frozenset({"st", "nd", "rd", "th", "er", "e", "de"})
+# Words that mark the number before them as the year ("2020-يىلى 8-ئۆكتەبىر" in Uyghur, which
+# dateparser does not read; "2020 yılı", "2020 г.", "2020 ж."). Skipped only right after a year.
+_YEAR_MARKERS = frozenset(
+    {"يىلى", "يىل", "yılı", "yil", "yili", "г", "года", "год", "ж", "жыл", "жылы"}
+)
 
 
 def month_names(languages: Sequence[str]) -> dict[str, int]:
@@ -66,11 +71,14 @@ class MonthNameReader:
         month = year = day = None
         time: tuple[int, int, int] | None = None
         position = 0
+        previous_kind = ""
         for match in _TOKEN.finditer(text):
             if not _SEPARATORS.match(text[position : match.start()]):
                 return None
             position = match.end()
             kind, token = match.lastgroup, match.group()
+            after_year = previous_kind == "year"
+            previous_kind = "year" if kind == "number" and len(token) == 4 else str(kind)
             if kind == "time":
                 if time is not None:
                     return None
@@ -95,6 +103,8 @@ class MonthNameReader:
                 elif folded in weekday_folded:
                     continue
                 elif folded in _DAY_SUFFIXES and day is not None:
+                    continue
+                elif folded in _YEAR_MARKERS and after_year:
                     continue
                 else:
                     return None
