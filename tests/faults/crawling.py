@@ -136,3 +136,11 @@ def tail(path: Path, chars: int = 4000) -> str:
 def assert_no_duplicates(values: Sequence[str], what: str) -> None:
     duplicates = sorted(value for value, count in Counter(values).items() if count > 1)
     assert not duplicates, f"{what} twice: {duplicates}"
+
+
+def assert_each_post_once(items: Sequence[dict[str, Any]], truth: Any) -> dict[str, dict[str, Any]]:
+    """Every post of ``truth`` (paths) exactly once in ``items``; the items by path."""
+    paths = [path_of(item["url"]) for item in items]
+    assert_no_duplicates(paths, "items.jsonl holds a post")
+    assert sorted(paths) == sorted(truth)
+    return dict(zip(paths, items, strict=True))

@@ -29,6 +29,7 @@ from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import (
     LOOPBACK_ARGS,
+    assert_each_post_once,
     assert_no_duplicates,
     count_lines,
     crawl_args,
@@ -119,12 +120,9 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(moment: str, tmp_path:
     assert record["resumed_at"], record
     assert record["started_at"] == interrupted["started_at"]
 
-    items = items_of(output, run_id)
-    paths = [path_of(item["url"]) for item in items]
-    assert_no_duplicates(paths, "items.jsonl holds a post")
-    assert sorted(paths) == sorted(truth)
-    for item in items:
-        expected = truth[path_of(item["url"])]
+    items = assert_each_post_once(items_of(output, run_id), truth)
+    for path, item in items.items():
+        expected = truth[path]
         if expected["status"] != "deleted":
             assert item["body_text"] == expected["body_text"], item["url"]
             assert not item["flags"], (item["url"], item["flags"])

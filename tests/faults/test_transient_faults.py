@@ -19,7 +19,7 @@ from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.replica.faults import FaultPlan
 
 from .crawling import (
-    assert_no_duplicates,
+    assert_each_post_once,
     crawl_args,
     items_of,
     only_run_id,
@@ -53,12 +53,9 @@ def test_every_post_survives_all_fault_kinds_including_timeouts(tmp_path: Path) 
     record = run_record(output, run_id)
     assert record["status"] == "complete"
     assert record["failures"] == []
-    items = items_of(output, run_id)
-    paths = [path_of(item["url"]) for item in items]
-    assert_no_duplicates(paths, "items.jsonl holds a post")
-    assert sorted(paths) == sorted(truth)
-    for item in items:
-        expected = truth[path_of(item["url"])]
+    items = assert_each_post_once(items_of(output, run_id), truth)
+    for path, item in items.items():
+        expected = truth[path]
         if expected["status"] != "deleted":
             assert item["body_text"] == expected["body_text"], item["url"]
             assert "article_fetch_failed" not in item["flags"]
