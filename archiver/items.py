@@ -6,8 +6,29 @@ in ``archiver/schemas/post.schema.json``. Pipelines touch items through ``ItemAd
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+
+def post_key(source: str, node_id: object, url: str | None) -> str:
+    """The identity of a post, the one rule every part of the archiver uses.
+
+    The source plus the CMS's node id when the page gives it (an alias, a moved host or a new
+    scheme is still the same post), else the URL's path (and query) without scheme, host and
+    trailing slash. ``post_key("iuhrdf", 123, ...) == "iuhrdf node/123"``.
+    """
+    if node_id not in (None, ""):
+        return f"{source} node/{node_id}"
+    parts = urlsplit(url or "")
+    path = parts.path.rstrip("/") or "/"
+    return f"{source} {path}?{parts.query}" if parts.query else f"{source} {path}"
+
+
+def record_key(record: Mapping[str, Any]) -> str:
+    """:func:`post_key` of an item record (a dict, an ItemAdapter or a catalogue line)."""
+    return post_key(str(record.get("source") or ""), record.get("node_id"), record.get("url"))
 
 
 @dataclass

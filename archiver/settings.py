@@ -44,26 +44,26 @@ COOKIES_ENABLED = True
 # --- Archiver components ------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # Only the source's host:port pairs, redirects included (OffsiteMiddleware checks names).
-    "archiver.host_policy.HostPolicyMiddleware": 55,
+    "archiver.downloadermiddlewares.hostscope.HostPolicyMiddleware": 55,
     # Same place as Scrapy's, but its public-suffix checks never download anything.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "archiver.offline_cookies.OfflineCookiesMiddleware": 700,
+    "archiver.downloadermiddlewares.cookies.OfflineCookiesMiddleware": 700,
     # Same place as Scrapy's RetryMiddleware, but it waits as long as Retry-After asks.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "archiver.retry_after.RetryAfterMiddleware": 550,
+    "archiver.downloadermiddlewares.retryafter.RetryAfterMiddleware": 550,
     # After every built-in middleware: sees requests as sent and responses as received
     # (before redirects, retries and decompression touch them).
-    "archiver.warc_middleware.WarcCaptureMiddleware": 950,
+    "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "archiver.pipelines.DatesPipeline": 100,
-    "archiver.pipelines.ValidatePipeline": 200,
-    "archiver.state_pipeline.StatePipeline": 300,
-    "archiver.pipelines.WritePipeline": 900,
+    "archiver.pipelines.dates.DatesPipeline": 100,
+    "archiver.pipelines.validate.ValidatePipeline": 200,
+    "archiver.pipelines.state.StatePipeline": 300,
+    "archiver.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {
-    "archiver.lock_extension.ArchiveLockExtension": 0,
-    "archiver.runlog.RunLogExtension": 100,
+    "archiver.extensions.lock.ArchiveLockExtension": 0,
+    "archiver.extensions.runlog.RunLogExtension": 100,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -20,8 +20,8 @@ import pytest
 from helpers import LOOPBACK_ARGS, REPO_ROOT, run_archiver
 from protego import Protego
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.settings import USER_AGENT
 

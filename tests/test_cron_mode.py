@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from helpers import LOOPBACK_ARGS, run_archiver
 
-from archiver.layout import ArchivePaths
-from archiver.lock import ArchiveLock
-from archiver.output import read_json, read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.archive.lock import ArchiveLock
+from archiver.files import read_json, read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 

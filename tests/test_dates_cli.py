@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from archiver import dates_cli
+from archiver.cli import dates as dates_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*arguments: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "archiver.dates_cli", *arguments],
+        [sys.executable, "-m", "archiver.cli.dates", *arguments],
         input=stdin.encode("utf-8"),
         capture_output=True,
         cwd=ROOT,

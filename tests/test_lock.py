@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.lock import ArchiveLock, ArchiveLocked, read_holder
+from archiver.archive.lock import ArchiveLock, ArchiveLocked, read_holder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOCKED_EXIT = 75
@@ -24,7 +24,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from archiver.lock import ArchiveLock, ArchiveLocked
+    from archiver.archive.lock import ArchiveLock, ArchiveLocked
 
     path, run_id, wait = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
     print("trying", flush=True)
@@ -131,7 +131,7 @@ def test_kernel_releases_the_lock_of_a_killed_holder(
     holder.wait(timeout=10)  # reaped: the pid is gone, not a zombie
     dead = read_holder(lock_path)
     assert dead is not None and dead.pid == holder.pid  # the stale record is still there
-    with caplog.at_level(logging.WARNING, logger="archiver.lock"):
+    with caplog.at_level(logging.WARNING, logger="archiver.archive.lock"):
         with ArchiveLock(lock_path, run_id="run-B", wait=0):  # no wait needed
             recorded = read_holder(lock_path)
             assert recorded is not None and recorded.pid == os.getpid()

@@ -9,7 +9,7 @@ from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from archiver.offline_cookies import OfflineCookiesMiddleware
+from archiver.downloadermiddlewares.cookies import OfflineCookiesMiddleware
 from archiver.spiders.news import NewsSpider
 
 

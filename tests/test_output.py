@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archiver.catalogue import merge_catalogue
-from archiver.output import (
+from archiver.archive.catalogue import merge_catalogue
+from archiver.files import (
     JsonLinesAppender,
     atomic_write_json,
     atomic_write_jsonl,
@@ -87,7 +87,7 @@ def test_failed_rename_removes_the_temp_file_and_keeps_the_old(
     def no_space(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("archiver.output.os.replace", no_space)
+    monkeypatch.setattr("archiver.files.os.replace", no_space)
     with pytest.raises(OSError):
         atomic_write_json(target, {"status": "complete"})
     assert json.loads(target.read_text())["status"] == "running"
@@ -95,7 +95,7 @@ def test_failed_rename_removes_the_temp_file_and_keeps_the_old(
 
 
 def test_run_record_arguments_hide_redacted_credentials() -> None:
-    from archiver.runlog import redacted_arguments
+    from archiver.extensions.runlog import redacted_arguments
 
     argv = [
         "archiver",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from helpers import LOOPBACK_ARGS, run_archiver
 
-from archiver.layout import ArchivePaths, RunPaths
-from archiver.package import package_run
-from archiver.verify_wacz import validate_with_py_wacz
+from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.archive.package import package_run
+from archiver.verify.wacz import validate_with_py_wacz
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archiver.page_text import page_text
+from archiver.pages.charset import page_text
 
 TEXT = "Ürümçi, Doğu Türkistan"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO_ROOT, require_program, run_demo, running_in_ci
 
-from archiver.layout import ArchivePaths
+from archiver.archive.layout import ArchivePaths
 
 CHROMIUM_ARGS = [
     "--headless",

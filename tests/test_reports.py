@@ -8,9 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_json
-from archiver.reports import (
+from archiver.archive.layout import ArchivePaths
+from archiver.archive.reports import (
     build_feed,
     changes_report,
     mark_removed,
@@ -18,6 +17,8 @@ from archiver.reports import (
     write_changes,
     write_feed,
 )
+from archiver.files import read_json
+from archiver.items import record_key
 from archiver.state import Change
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -119,7 +120,7 @@ def test_mark_removed_sets_and_clears_removed_at() -> None:
         record("b", None, removed_at="2023-01-01T00:00:00+00:00"),
         record("c", None),
     ]
-    marked = mark_removed(records, {("iuhrdf", URL + "a"): "2024-05-01T12:00:00+00:00"})
+    marked = mark_removed(records, {record_key(records[0]): "2024-05-01T12:00:00+00:00"})
     assert [r["removed_at"] for r in marked] == ["2024-05-01T12:00:00+00:00", None, None]
     assert [r["url"] for r in marked] == [r["url"] for r in records]  # nothing dropped
     assert "removed_at" not in records[0]  # the input is left alone
@@ -184,7 +185,7 @@ def test_reports_from_the_state_after_a_changed_site(tmp_path: Path) -> None:
     """The pieces together as the write pipeline uses them: state -> changes.json, catalogue."""
     import hashlib
 
-    from archiver.catalogue import merge_catalogue
+    from archiver.archive.catalogue import merge_catalogue
     from archiver.state import ArchiveState
 
     def captured(slug: str, body: str, run_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from archiver.retry_after import retry_after_seconds
+from archiver.downloadermiddlewares.retryafter import retry_after_seconds
 
 
 def test_delta_seconds() -> None:

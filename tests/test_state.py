@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from archiver.items import post_key
 from archiver.state import ArchiveState, Change, StateError
-from archiver.state_schema import SCHEMA_VERSION
+from archiver.state.schema import SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "iuhrdf"
@@ -189,7 +190,12 @@ def test_404_or_410_removes_the_post_at_once(state: ArchiveState) -> None:
     reasons = {c.url.removeprefix(BASE): c.reason for c in changes}
     assert reasons == {"a": "http_404", "b": "http_410"}
     assert all(c.removed_at for c in changes)
-    assert set(state.removed_posts()) == {(SOURCE, BASE + "a"), (SOURCE, BASE + "b")}
+    removed_keys = set()
+    for name in ("a", "b"):
+        known = state.post(SOURCE, BASE + name)
+        assert known is not None
+        removed_keys.add(post_key(SOURCE, known.node_id, BASE + name))
+    assert set(state.removed_posts()) == removed_keys
     # Removed posts stay known (no refetch in incremental runs) and keep their evidence.
     assert BASE + "a" in state.known_urls(SOURCE)
     assert len(state.versions(SOURCE, BASE + "a")) == 1

@@ -13,9 +13,10 @@ import pytest
 from helpers import run_archiver, run_demo
 from warcio.warcwriter import WARCWriter
 
-from archiver.layout import ArchivePaths, RunPaths
-from archiver.verify import hash_run_files, verify_archive
-from archiver.verify_warc import RecordEntry, check_run_records, scan_warc
+from archiver.archive.hashes import hash_run_files
+from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.verify import verify_archive
+from archiver.verify.warc import RecordEntry, check_run_records, scan_warc
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_a_warc_cut_anywhere_is_read_and_repaired_without_raising(
     """A crash can cut a WARC at any byte; verify names it and repair closes it, never a crash.
     Cuts just inside a record's gzip member leave warcio a record whose headers stop short
     (no WARC-Target-URI): warcio then raises AttributeError, which must become a defect."""
-    from archiver.warc_repair import gzip_member_ends, repair_open_warc
+    from archiver.warc.repair import gzip_member_ends, repair_open_warc
 
     (warc,) = sorted(_run(demo_archive).warc_dir.glob("*.warc.gz"))
     data = warc.read_bytes()

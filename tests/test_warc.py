@@ -12,8 +12,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import WarcWriter, warc_file_name
-from archiver.warc_records import (
+from archiver.warc.records import (
     PROFILE_SERVER_NOT_MODIFIED,
     CapturedRequest,
     CapturedResponse,
@@ -21,6 +20,7 @@ from archiver.warc_records import (
     host_header,
     request_target,
 )
+from archiver.warc.writer import WarcWriter, warc_file_name
 
 INFO = WarcInfo(software="archiver/test", operator="tester", is_part_of="src/run1", hostname="box")
 HTML = b"<html><body>" + b"text " * 100 + b"</body></html>"

@@ -101,7 +101,7 @@ class Probe(scrapy.Spider):
 
 process = CrawlerProcess({
     "ROBOTSTXT_OBEY": True, "LOG_LEVEL": "WARNING", "RETRY_TIMES": 2,
-    "DOWNLOADER_MIDDLEWARES": {"archiver.warc_middleware.WarcCaptureMiddleware": 950},
+    "DOWNLOADER_MIDDLEWARES": {"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950},
     "ARCHIVER_OUTPUT_DIR": output, "ARCHIVER_RUN_ID": "20260101T000000Z",
     "ARCHIVER_SOURCE": "probe", "ARCHIVER_WARC_OPERATOR": "test operator",
 })

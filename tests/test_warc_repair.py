@@ -15,12 +15,12 @@ from helpers import REPO_ROOT, run_archiver
 from test_warc_revisits import probe_crawl, server  # noqa: F401 (server is a fixture)
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.layout import ArchivePaths
+from archiver.archive.layout import ArchivePaths
 from archiver.verify import verify_archive
-from archiver.verify_warc import check_run_records, scan_warc
-from archiver.warc import WarcWriter
-from archiver.warc_records import CapturedRequest, CapturedResponse, WarcInfo
-from archiver.warc_repair import repair_open_warc
+from archiver.verify.warc import check_run_records, scan_warc
+from archiver.warc.records import CapturedRequest, CapturedResponse, WarcInfo
+from archiver.warc.repair import repair_open_warc
+from archiver.warc.writer import WarcWriter
 
 RUN_ID = "20260105T000000Z"
 
@@ -79,8 +79,8 @@ def test_a_file_without_a_whole_record_is_removed(tmp_path: Path) -> None:
 WRITER_SCRIPT = r"""
 import os, sys
 from pathlib import Path
-from archiver.warc import WarcWriter
-from archiver.warc_records import CapturedRequest, CapturedResponse, WarcInfo
+from archiver.warc.writer import WarcWriter
+from archiver.warc.records import CapturedRequest, CapturedResponse, WarcInfo
 
 writer = WarcWriter(Path(sys.argv[1]), WarcInfo(software="killed"), host="h")
 n = 0

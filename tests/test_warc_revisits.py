@@ -27,11 +27,10 @@ import pytest
 from helpers import REPO_ROOT, running_in_ci
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.layout import ArchivePaths
+from archiver.archive.layout import ArchivePaths
 from archiver.state import ArchiveState
 from archiver.verify import verify_archive
-from archiver.warc import WarcWriter
-from archiver.warc_records import (
+from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
     CapturedRequest,
@@ -39,6 +38,7 @@ from archiver.warc_records import (
     WarcInfo,
     payload_digest,
 )
+from archiver.warc.writer import WarcWriter
 
 PAGE = b"<html><head><title>Post</title></head><body>" + b"testimony " * 100 + b"</body></html>"
 IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -103,7 +103,7 @@ class Probe(scrapy.Spider):
 
 settings = {
     "ROBOTSTXT_OBEY": True, "LOG_LEVEL": "WARNING",
-    "DOWNLOADER_MIDDLEWARES": {"archiver.warc_middleware.WarcCaptureMiddleware": 950},
+    "DOWNLOADER_MIDDLEWARES": {"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950},
     "ARCHIVER_OUTPUT_DIR": output, "ARCHIVER_SOURCE": "probe",
 }
 settings.update(config["settings"])
@@ -407,8 +407,8 @@ class replaying:  # noqa: N801 (used as a context manager, reads like a function
 
 
 def test_a_run_of_revisits_only_is_packaged_with_its_pages(archive: dict[str, Any]) -> None:
-    from archiver.package import package_run
-    from archiver.verify_wacz import check_wacz
+    from archiver.archive.package import package_run
+    from archiver.verify.wacz import check_wacz
 
     run = archive["paths"].run(RUN_B)  # no items: its /post page is a revisit
     package_run(run)

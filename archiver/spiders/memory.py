@@ -16,17 +16,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
+from archiver.items import post_key, record_key
 from archiver.pages import Teaser
 from archiver.state import ArchiveState
 
 logger = logging.getLogger(__name__)
-
-
-def post_key(teaser: Teaser) -> str:
-    """Identity of a listed post within a crawl: its node id, else its URL."""
-    return f"node:{teaser.node_id}" if teaser.node_id else teaser.url
 
 
 @dataclass
@@ -72,12 +68,15 @@ class CrawlMemory:
                 if record.get("body_text") is None:
                     continue  # a teaser-only item: its page is worth another try
                 captured += 1
-                if record.get("node_id"):
-                    self.captured_before.add(f"node:{record['node_id']}")
+                self.captured_before.add(record_key(record))
                 for url in (record.get("url"), record.get("listed_url")):
                     if url:
                         self.captured_before.add(url)
         logger.info("Resuming run %s: %d posts were captured before", self.run_id, captured)
+
+    def key(self, teaser: Teaser) -> str:
+        """The listed post's identity (:func:`archiver.items.post_key`)."""
+        return post_key(self.source, teaser.node_id, teaser.url)
 
     def is_known(self, teaser: Teaser) -> bool:
         if teaser.node_id and teaser.node_id in self.known_node_ids:
@@ -85,7 +84,7 @@ class CrawlMemory:
         return teaser.url in self.known_urls
 
     def was_captured_before(self, teaser: Teaser) -> bool:
-        return post_key(teaser) in self.captured_before or teaser.url in self.captured_before
+        return self.key(teaser) in self.captured_before or teaser.url in self.captured_before
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the last capture of ``url``."""

@@ -35,14 +35,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from archiver.archive.layout import ArchivePaths, new_run_id
 from archiver.items import PostItem
-from archiver.layout import ArchivePaths, new_run_id
-from archiver.page_text import page_text
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
-from archiver.postitems import item_from_post, item_from_teaser
+from archiver.pages.charset import page_text
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
-from archiver.spiders.memory import CrawlMemory, post_key
+from archiver.spiders.memory import CrawlMemory
 from archiver.spiders.outcomes import (
     classify_post_failure,
     content_type,
@@ -50,7 +49,8 @@ from archiver.spiders.outcomes import (
     failure_status,
     is_html,
 )
-from archiver.state_pipeline import crawl_mode
+from archiver.spiders.postitems import item_from_post, item_from_teaser
+from archiver.state import parse_mode
 
 logger = logging.getLogger(__name__)
 
@@ -100,14 +100,14 @@ class NewsSpider(scrapy.Spider):
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
         spider.allowed_netlocs.update(extra_hosts)
         # Scrapy's OffsiteMiddleware reads hostnames (no ports) from allowed_domains; the
-        # host policy middleware checks host and port (archiver.host_policy).
+        # host policy middleware checks host and port (archiver.downloadermiddlewares.hostscope).
         spider.allowed_domains = sorted(
             {urlsplit(u).hostname or "" for u in spider.listing_urls}
             | {urlsplit(f"//{h}").hostname or h for h in extra_hosts}
         )
         spider.max_listing_pages = settings.getint("ARCHIVER_MAX_LISTING_PAGES")
         spider.fetch_requisites = settings.getbool("ARCHIVER_REQUISITES_ENABLED", True)
-        spider.mode = crawl_mode(crawler)
+        spider.mode = parse_mode(settings.get("ARCHIVER_MODE"))
         spider.conditional = settings.getbool("ARCHIVER_CONDITIONAL_REQUESTS", True)
         spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
@@ -151,9 +151,9 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Listing %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/listing/{problem}")
         self.crawler.signals.send_catch_log(listing_page_seen, urls=[t.url for t in page.teasers])
-        new_teasers = [t for t in page.teasers if post_key(t) not in self._seen_posts]
+        new_teasers = [t for t in page.teasers if self.memory.key(t) not in self._seen_posts]
         for teaser in new_teasers:
-            self._seen_posts.add(post_key(teaser))
+            self._seen_posts.add(self.memory.key(teaser))
             if self.memory.was_captured_before(teaser):
                 self.crawler.stats.inc_value("archiver/listing/captured_before_resume")
             elif self.mode == "incremental" and self.memory.is_known(teaser):
@@ -203,7 +203,7 @@ class NewsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = last_modified
             if headers:
                 meta["handle_httpstatus_list"] = [304]
-        self._pending_posts[post_key(teaser)] = teaser.url
+        self._pending_posts[self.memory.key(teaser)] = teaser.url
         return scrapy.Request(
             teaser.url,
             callback=self.parse_post,
@@ -230,7 +230,7 @@ class NewsSpider(scrapy.Spider):
         listing_warc: dict[str, Any] | None,
     ) -> Iterator[scrapy.Request | PostItem]:
         """One item from the post page (or its teaser when the page is not HTML)."""
-        self._pending_posts.pop(post_key(teaser), None)
+        self._pending_posts.pop(self.memory.key(teaser), None)
         warc = response.meta.get("archiver_warc")
         if response.status == 304:
             self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
@@ -303,12 +303,14 @@ class NewsSpider(scrapy.Spider):
         if self.mode != "full" or self._missing_checked:
             return
         self._missing_checked = True
-        missing = [t for t in self.memory.missing_posts() if post_key(t) not in self._seen_posts]
+        missing = [
+            t for t in self.memory.missing_posts() if self.memory.key(t) not in self._seen_posts
+        ]
         if not missing:
             return
         logger.info("%d known posts were in no listing: fetching them", len(missing))
         for teaser in missing:
-            self._seen_posts.add(post_key(teaser))
+            self._seen_posts.add(self.memory.key(teaser))
             request = self._post_request(teaser, None).replace(headers={}, meta={})
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
@@ -323,7 +325,7 @@ class NewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kwargs = request.cb_kwargs
         teaser: Teaser = kwargs["teaser"]
-        self._pending_posts.pop(post_key(teaser), None)
+        self._pending_posts.pop(self.memory.key(teaser), None)
         # listing_url is None for posts fetched because no listing showed them (full runs).
         outcome = classify_post_failure(failure, unlisted=kwargs["listing_url"] is None)
         if outcome.flag == "article_fetch_failed":

@@ -19,7 +19,8 @@ GONE_STATUSES = frozenset({404, 410})
 # answers 403 is gone too (a listed post answering 403 is a failure: a block, not a removal).
 UNLISTED_GONE_STATUSES = GONE_STATUSES | {403}
 # What IgnoreRequest says when it refuses by policy (robots.txt, Scrapy's OffsiteMiddleware,
-# archiver.host_policy), as opposed to a fetch that broke (max redirections, size cap).
+# archiver.downloadermiddlewares.hostscope), as opposed to a fetch that broke (max redirections,
+# size cap).
 POLICY_REFUSALS = ("robots.txt", "offsite", "source's hosts")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from helpers import LOOPBACK_ARGS, REPO_ROOT, archiver_env, run_archiver
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_json, read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_json, read_jsonl
 
 __all__ = [
     "LOOPBACK_ARGS",

@@ -16,8 +16,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_json, read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_json, read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import crawl_args, hash_tree, run_archiver, start_archiver, tail

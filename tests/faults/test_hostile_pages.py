@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 from helpers import REPO_ROOT
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import (

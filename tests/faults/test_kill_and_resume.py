@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import (

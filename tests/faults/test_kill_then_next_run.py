@@ -7,8 +7,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import (

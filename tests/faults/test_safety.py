@@ -22,7 +22,7 @@ from protego import Protego
 
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.settings import USER_AGENT
-from archiver.warc import warc_file_name
+from archiver.warc.writer import warc_file_name
 
 from .crawling import crawl_args, items_of, only_run_id, path_of, run_archiver
 

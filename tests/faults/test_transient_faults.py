@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from archiver.layout import ArchivePaths
+from archiver.archive.layout import ArchivePaths
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.replica.faults import FaultPlan
 

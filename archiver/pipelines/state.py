@@ -1,9 +1,9 @@
-"""StatePipeline: tell the archive's state (archiver.state) what this run saw.
+"""StatePipeline: tell the archive's state (archiver.state.store) what this run saw.
 
 Each item is recorded as a capture (new / changed / unchanged / removed), and the item gets a
 ``change`` field saying which. Listing sightings, HTTP validators and 304 answers arrive as
 signals from the spider (archiver.signals). The run is begun here; it is finished by the run
-log once the run's status is known (archiver.finalise).
+log once the run's status is known (archiver.archive.lifecycle).
 
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_MODE``,
 ``ARCHIVER_STATE_ENABLED`` (default True).
@@ -21,20 +21,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archiver import signals
-from archiver.layout import ArchivePaths
-from archiver.state import ArchiveState
+from archiver.archive.layout import ArchivePaths
+from archiver.state import ArchiveState, parse_mode
 
 logger = logging.getLogger(__name__)
-
-MODES = ("incremental", "full")
-
-
-def crawl_mode(crawler: Crawler) -> str:
-    """The run's mode from ``ARCHIVER_MODE``; a clear error for anything else."""
-    mode = str(crawler.settings.get("ARCHIVER_MODE") or "incremental").lower()
-    if mode not in MODES:
-        raise ValueError(f"ARCHIVER_MODE must be one of {', '.join(MODES)}, not {mode!r}")
-    return mode
 
 
 class StatePipeline:
@@ -55,7 +45,10 @@ class StatePipeline:
             raise NotConfigured
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         pipeline = cls(
-            crawler, archive.state_db, settings.get("ARCHIVER_RUN_ID"), crawl_mode(crawler)
+            crawler,
+            archive.state_db,
+            settings.get("ARCHIVER_RUN_ID"),
+            parse_mode(settings.get("ARCHIVER_MODE")),
         )
         crawler.signals.connect(pipeline.listing_page_seen, signal=signals.listing_page_seen)
         crawler.signals.connect(pipeline.post_fetched, signal=signals.post_fetched)

@@ -10,7 +10,7 @@ The capture middleware asks it two questions before writing an answer:
 
 and tells it of every response record written (``remember``). Answers come from this run's
 memory first, then from the archive state (``OUTPUT/state.sqlite``, table of payloads, and the
-latest captured version of a post), through its own :class:`archiver.state.ArchiveState`
+latest captured version of a post), through its own :class:`archiver.state.store.ArchiveState`
 connection (SQLite in WAL mode copes with several connections; each write is one short
 transaction). Without a state file (``ARCHIVER_STATE_ENABLED`` off) only this run's captures
 are known. No Scrapy; reads no settings (the middleware passes plain values).

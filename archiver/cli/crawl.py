@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archiver import exit_codes
-from archiver.catalogue import merge_catalogue
-from archiver.layout import ArchivePaths, RunPaths, new_run_id
-from archiver.lock import ArchiveLock, ArchiveLocked
-from archiver.output import json_line, read_json, read_jsonl
-from archiver.recovery import close_interrupted_runs
-from archiver.runlog import STATUS_COMPLETE, STATUS_PARTIAL
+from archiver.archive.catalogue import merge_catalogue
+from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
+from archiver.archive.lifecycle import STATUS_COMPLETE, STATUS_PARTIAL, close_interrupted_runs
+from archiver.archive.lock import ArchiveLock, ArchiveLocked
+from archiver.cli import exit_codes
+from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
 
 

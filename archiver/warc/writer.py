@@ -1,6 +1,7 @@
 """WarcWriter: HTTP exchanges into rolling, gzip-per-record WARC files named as IIPC tools do.
 
-Pure warcio, no Scrapy (the Scrapy glue is :mod:`archiver.warc_middleware`). Files are named
+Pure warcio, no Scrapy (the Scrapy glue is :mod:`archiver.downloadermiddlewares.capture`). Files
+are named
 ``<prefix>-<YYYYmmddHHMMSSfff>-<serial:05d>-<host>.warc.gz`` (Heritrix's naming; ``host`` is
 the crawling machine), begin with a ``warcinfo`` record, hold one gzip member per record (so
 any record can be read from its offset alone) and are written under a ``.open`` suffix: the
@@ -14,7 +15,7 @@ carries: ``{filename, offset, length, record_id, target_uri, date, payload_diges
 pointer also holds ``refers_to``: the pointer of the record with the payload (which may be in
 an earlier run's WARC; its ``run_id`` says which run).
 
-A ``.open`` file left by a crash is repaired with :func:`archiver.warc_repair.repair_open_warc`.
+A ``.open`` file left by a crash is repaired with :func:`archiver.warc.repair.repair_open_warc`.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-from archiver.output import fsync_directory
-from archiver.warc_records import (
+from archiver.files import fsync_directory
+from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     WARC_VERSION,
     CapturedRequest,

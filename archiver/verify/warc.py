@@ -18,8 +18,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import OPEN_SUFFIX, WARC_READ_ERRORS
-from archiver.warc_repair import gzip_member_ends, open_warc_files
+from archiver.warc.repair import gzip_member_ends, open_warc_files
+from archiver.warc.writer import OPEN_SUFFIX, WARC_READ_ERRORS
 
 __all__ = [
     "Defect",

@@ -17,8 +17,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archiver.layout import ArchivePaths
-from archiver.lock import ArchiveLock
+from archiver.archive.layout import ArchivePaths
+from archiver.archive.lock import ArchiveLock
 
 
 class ArchiveLockExtension:

@@ -30,9 +30,9 @@ from typing import Any
 
 from warcio.timeutils import iso_date_to_timestamp
 
-from archiver import exit_codes
-from archiver.layout import ArchivePaths, RunPaths, is_run_id
-from archiver.package import iter_items, run_warc_files, write_cdxj
+from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.archive.package import iter_items, run_warc_files, write_cdxj
+from archiver.cli import exit_codes
 
 DEFAULT_PORT = 8080
 DEFAULT_COLLECTION = "archive"

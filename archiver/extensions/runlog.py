@@ -1,17 +1,19 @@
 """RunLogExtension: ``run.json``, the record of what ran, written at start and completed at end.
 
 At start it records the run as ``"status": "running"`` so that a crash leaves a run.json that
-says so. When the engine has stopped (items final, WARC files closed) it finalises the archive
-(state, changes.json, posts.jsonl, feed.atom: archiver.finalise), packages the run (CDXJ +
-WACZ, when ``ARCHIVER_PACKAGE_ENABLED``), hashes every file of the run, and rewrites run.json
-with the end time, status, counts, changes, failures and hashes.
+says so. When the engine has stopped (WARC files closed) it adds what only the crawl knows (end
+time, finish reason, failed pages, counts) and hands the run to the one run lifecycle,
+:func:`archiver.archive.lifecycle.finish_run`: items settled, state, changes.json, posts.jsonl,
+feed.atom, CDXJ + WACZ (``ARCHIVER_PACKAGE_ENABLED``), hashes, run.json completed.
 
 A run whose items a pipeline failed on (``item_error``: a full disk, a broken state database)
 or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it); a page
 whose callback raised (``spider_error``) is listed in the failures like a page that failed.
 
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
-``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_PACKAGE_ENABLED``.
+``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_MODE``,
+``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION``, ``ARCHIVER_FEED_TITLE``, ``ARCHIVER_FEED_LIMIT``,
+``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``.
 """
 
 from __future__ import annotations
@@ -32,20 +34,22 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archiver import __version__
-from archiver.finalise import FinaliseOptions, finalise_run
-from archiver.layout import ArchivePaths, RunPaths
-from archiver.output import atomic_write_json, read_json, read_jsonl
-from archiver.signals import page_failed
-from archiver.state_pipeline import crawl_mode
+from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.archive.lifecycle import (
+    STATUS_COMPLETE,
+    STATUS_FAILED,
+    STATUS_PARTIAL,
+    STATUS_RUNNING,
+    FinishOptions,
+    finish_run,
+)
+from archiver.files import atomic_write_json, read_json
+from archiver.signals import items_finalising, page_failed
+from archiver.state import parse_mode
 
 logger = logging.getLogger(__name__)
 
 RUN_FORMAT = "archiver-run/1"
-# Statuses a run can end in; the CLI maps them to exit codes.
-STATUS_RUNNING = "running"
-STATUS_COMPLETE = "complete"
-STATUS_PARTIAL = "partial"
-STATUS_FAILED = "failed"
 _COUNTED_STATS = (
     "downloader/request_count",
     "downloader/response_count",
@@ -77,14 +81,12 @@ class RunLogExtension:
         archive: ArchivePaths,
         run: RunPaths,
         *,
-        package: bool,
-        options: FinaliseOptions,
+        options: FinishOptions,
     ) -> None:
         self.crawler = crawler
         self.archive = archive
         self.run = run
         self.options = options
-        self.package = package
         self.record: dict[str, Any] = {}
         self.failures: dict[str, dict[str, Any]] = {}
         # Items a pipeline failed on (not dropped: broken, e.g. by a full disk), by URL.
@@ -96,21 +98,16 @@ class RunLogExtension:
         settings = crawler.settings
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         run = archive.run(settings.get("ARCHIVER_RUN_ID"))
-        options = FinaliseOptions(
-            mode=crawl_mode(crawler),
+        options = FinishOptions(
+            mode=parse_mode(settings.get("ARCHIVER_MODE")),
             max_missing_fraction=settings.getfloat("ARCHIVER_REMOVAL_MAX_MISSING_FRACTION"),
             feed_title=settings.get("ARCHIVER_FEED_TITLE")
             or f"New posts of {settings.get('ARCHIVER_SOURCE')} (archiver)",
             feed_limit=settings.getint("ARCHIVER_FEED_LIMIT"),
             state_enabled=settings.getbool("ARCHIVER_STATE_ENABLED", True),
-        )
-        ext = cls(
-            crawler,
-            archive,
-            run,
             package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True),
-            options=options,
         )
+        ext = cls(crawler, archive, run, options=options)
         crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
@@ -176,38 +173,24 @@ class RunLogExtension:
                 + "; ".join(sorted(set(self.item_errors.values())))
             )
             status = STATUS_FAILED
-        if self.run.items_partial.exists():
-            # The write pipeline could not turn the .partial file into items.jsonl (its error
-            # is logged): the items are safe there, but the run is not done; --resume goes on.
-            self.record.setdefault("problems", []).append(
-                "items.jsonl could not be written; the items are kept in items.jsonl.partial"
-            )
-            status = STATUS_FAILED
-        counts = self._counts()
-        counts["items_in_run"] = sum(1 for _ in read_jsonl(self.run.items_jsonl))
-        try:
-            changes = finalise_run(
-                self.archive, self.run, status=status, counts=counts, options=self.options
-            )
-        except Exception as error:  # the run record must still be completed
-            logger.exception("Finalising run %s failed", self.run.run_id)
-            self.record.setdefault("problems", []).append(f"finalising failed: {error}")
-            changes = None
-            status = STATUS_FAILED
-        if self.package:
-            self._package()
         self.record.update(
-            status=status,
-            mode=self.options.mode,
             finished_at=_now(),
             finish_reason=self.finish_reason,
-            counts=counts,
-            changes=changes,
             failures=sorted(self.failures.values(), key=lambda f: f["url"]),
-            files=self._hashes(),
         )
-        atomic_write_json(self.run.run_json, self.record)
-        logger.info("Run %s: %s", self.run.run_id, self.record["status"])
+        finish_run(
+            self.archive,
+            self.run,
+            self.record,
+            status=status,
+            options=self.options,
+            counts=self._counts(),
+            adjust=self._settle_items,
+        )
+
+    def _settle_items(self, items: list[dict[str, Any]]) -> None:
+        """Let components that learn from the whole run (the source's date order) adjust it."""
+        self.crawler.signals.send_catch_log(items_finalising, items=items)
 
     def _status(self) -> str:
         if self.finish_reason != "finished":
@@ -228,24 +211,6 @@ class RunLogExtension:
         )
         counts["failed_pages"] = len(self.failures)
         return dict(sorted(counts.items()))
-
-    def _package(self) -> None:
-        try:
-            from archiver.package import package_run
-        except ImportError:
-            return
-        try:
-            package_run(self.run, title=f"{self.record.get('source')} run {self.run.run_id}")
-        except Exception as error:  # packaging must never lose the run record
-            logger.exception("Packaging run %s failed", self.run.run_id)
-            self.record.setdefault("problems", []).append(f"packaging failed: {error}")
-
-    def _hashes(self) -> dict[str, str]:
-        try:
-            from archiver.verify import hash_run_files
-        except ImportError:
-            return {}
-        return hash_run_files(self.run)
 
 
 def _tunable_settings(crawler: Crawler) -> dict[str, Any]:

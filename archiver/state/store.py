@@ -21,7 +21,7 @@ Guarantees a cron job relies on:
   ``max_missing_fraction`` of a source's posts suspects none (a listing that broke, not a purge).
 
 One connection per process (``ArchiveState.open``); concurrent runs are kept out by
-``archiver.lock``. The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` are
+``archiver.archive.lock``. The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` are
 applied in order on open. Reads no settings: the caller passes plain values (suggested setting:
 ``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION = 0.5``, handed to ``finish_run``).
 """
@@ -38,13 +38,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.state_schema import StateError, migrate
+from archiver.items import post_key
+from archiver.state.schema import StateError, migrate
 
-__all__ = ["ArchiveState", "Change", "PostState", "StateError"]
+__all__ = ["MODES", "ArchiveState", "Change", "PostState", "StateError", "parse_mode"]
 
 logger = logging.getLogger(__name__)
 
 MODES = ("incremental", "full")
+
+
+def parse_mode(value: object) -> str:
+    """A run mode from a setting (``ARCHIVER_MODE``): empty means incremental; anything but
+    ``incremental`` or ``full`` is a clear error."""
+    mode = str(value or "incremental").lower()
+    if mode not in MODES:
+        raise ValueError(f"ARCHIVER_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
 GONE_STATUSES = frozenset({404, 410})
 # Flags on a teaser-only item whose page fetch failed for a reason that may pass: retry it.
 RETRY_FLAGS = frozenset({"article_fetch_failed"})
@@ -91,6 +103,12 @@ class Change:
     new_sha256: str | None = None
     removed_at: str | None = None
     reason: str | None = None
+    node_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The post's identity (:func:`archiver.items.post_key`)."""
+        return post_key(self.source, self.node_id, self.url)
 
 
 def utc_now() -> str:
@@ -311,12 +329,12 @@ class ArchiveState:
         )
         return [r[0] for r in rows]
 
-    def removed_posts(self) -> dict[tuple[str, str], str]:
-        """``{(source, url): removed_at}`` of every removed post (to mark the catalogue)."""
+    def removed_posts(self) -> dict[str, str]:
+        """``{post_key: removed_at}`` of every removed post (to mark the catalogue)."""
         rows = self._db.execute(
-            "SELECT source, url, removed_at FROM posts WHERE removed_at IS NOT NULL"
+            "SELECT source, node_id, url, removed_at FROM posts WHERE removed_at IS NOT NULL"
         )
-        return {(r[0], r[1]): r[2] for r in rows}
+        return {post_key(r[0], r[1], r[2]): r[3] for r in rows}
 
     def versions(self, source: str, url: str) -> list[dict[str, Any]]:
         """Every captured version of a post, oldest first."""
@@ -536,15 +554,26 @@ class ArchiveState:
         )
         for row in rows:
             common = (row["source"], row["url"], row["title"], row["published"])
+            node_id = row["node_id"]
             if row["first_seen_run"] == run_id:
-                yield Change("new", *common, new_sha256=row["content_sha256"])
+                yield Change("new", *common, new_sha256=row["content_sha256"], node_id=node_id)
             elif row["removed_run"] == run_id:
                 yield Change(
-                    "removed", *common, removed_at=row["removed_at"], reason=row["removal_reason"]
+                    "removed",
+                    *common,
+                    removed_at=row["removed_at"],
+                    reason=row["removal_reason"],
+                    node_id=node_id,
                 )
             elif row["removal_suspected_run"] == run_id:
-                yield Change("removal_suspected", *common, reason="gone_from_listings")
+                yield Change(
+                    "removal_suspected", *common, reason="gone_from_listings", node_id=node_id
+                )
             elif row["old_sha"] and row["new_sha"] != row["old_sha"]:
                 yield Change(
-                    "changed", *common, old_sha256=row["old_sha"], new_sha256=row["new_sha"]
+                    "changed",
+                    *common,
+                    old_sha256=row["old_sha"],
+                    new_sha256=row["new_sha"],
+                    node_id=node_id,
                 )

@@ -1,7 +1,7 @@
 """WARC records built from plain values: what an HTTP exchange looked like on the wire.
 
 Pure warcio, no Scrapy: the capture middleware turns Scrapy objects into ``CapturedRequest``
-and ``CapturedResponse`` and :mod:`archiver.warc` writes them. Keeping the record building
+and ``CapturedResponse`` and :mod:`archiver.warc.writer` writes them. Keeping the record building
 here lets tests build records from literals and keeps the file handling (naming, rolling,
 ``.open`` renames) apart from what goes into a record.
 

@@ -196,7 +196,7 @@ def _read_holder_fd(fd: int) -> LockHolder | None:
 
 
 def _write_holder_fd(fd: int, holder: LockHolder) -> None:
-    # Written in place on purpose (not through archiver.output): the inode must stay the same.
+    # Written in place on purpose (not through archiver.files): the inode must stay the same.
     os.ftruncate(fd, 0)
     os.pwrite(fd, (json.dumps(asdict(holder)) + "\n").encode("utf-8"), 0)
     os.fsync(fd)

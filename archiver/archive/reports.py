@@ -9,7 +9,7 @@
 - ``mark_removed``: ``removed_at`` on the catalogue's records, from the state database; evidence
   is never deleted, a removed post stays with the date it was found gone.
 
-Reads no settings; all files are written through archiver.output (atomic).
+Reads no settings; all files are written through archiver.files (atomic).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.catalogue import post_key
-from archiver.layout import ArchivePaths, RunPaths
-from archiver.output import atomic_write_json, atomic_write_text
+from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.files import atomic_write_json, atomic_write_text
+from archiver.items import record_key
 from archiver.state import Change
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def new_post_records(
 ) -> list[Record]:
     """The records (items or catalogue lines) of the run's new posts, newest first: what
     ``--print-new`` prints. A new post without a record gets its change summary."""
-    by_key = {post_key(r): dict(r) for r in records}
+    by_key = {record_key(r): dict(r) for r in records}
     result = []
     for change in sorted(changes, key=_newest_first):
         if change.kind != "new":
@@ -96,20 +96,18 @@ def new_post_records(
             "title": change.title,
             "published": change.published,
         }
-        result.append(by_key.get((change.source, change.url), summary))
+        result.append(by_key.get(change.key, summary))
     return result
 
 
-def mark_removed(
-    records: Iterable[Mapping[str, Any]], removed: Mapping[tuple[str, str], str]
-) -> list[Record]:
-    """Catalogue records with ``removed_at`` set from ``removed`` (``{(source, url):
+def mark_removed(records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]) -> list[Record]:
+    """Catalogue records with ``removed_at`` set from ``removed`` (``{post_key:
     removed_at}``, e.g. ``ArchiveState.removed_posts()``); null for posts that are live
     (again). Order and every other field are kept."""
     marked = []
     for record in records:
         copy = dict(record)
-        copy["removed_at"] = removed.get(post_key(record))
+        copy["removed_at"] = removed.get(record_key(record))
         marked.append(copy)
     return marked
 

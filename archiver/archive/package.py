@@ -17,7 +17,7 @@ record holds, so a browser asking for the page at that time would get an empty 3
 of the page; without the entry it gets the closest capture holding the payload. (py-wacz
 builds the WACZ's own index and keeps them.)
 
-Reads no settings: the run's paths come from :class:`archiver.layout.RunPaths`.
+Reads no settings: the run's paths come from :class:`archiver.archive.layout.RunPaths`.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from archiver.layout import RunPaths
-from archiver.warc import WARC_SUFFIX
+from archiver.archive.layout import RunPaths
+from archiver.warc.writer import WARC_SUFFIX
 
 logger = logging.getLogger(__name__)
 

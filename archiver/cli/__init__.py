@@ -1,7 +1,7 @@
 """The ``archiver`` command: the door to crawling, the demo, dates, verification and replay.
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` setting ``func``.
-Exit codes are listed in archiver.exit_codes.
+Exit codes are listed in archiver.cli.exit_codes.
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from archiver import __version__, exit_codes
+from archiver import __version__
+from archiver.cli import exit_codes
 
 # Modules that register one subcommand each, in the order `archiver --help` lists them.
 COMMAND_MODULES = (
-    "archiver.crawl_cli",
-    "archiver.demo_cli",
-    "archiver.dates_cli",
+    "archiver.cli.crawl",
+    "archiver.cli.demo",
+    "archiver.cli.dates",
     "archiver.replica.cli",
-    "archiver.verify",
-    "archiver.replay",
+    "archiver.cli.verify",
+    "archiver.cli.replay",
 )
 
 

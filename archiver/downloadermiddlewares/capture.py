@@ -1,7 +1,8 @@
 """WarcCaptureMiddleware: every HTTP exchange of a crawl, as sent and as received, into WARC.
 
 Glue only: it turns Scrapy requests and responses into plain values and hands them to
-:class:`archiver.warc.WarcWriter`. Register it in ``DOWNLOADER_MIDDLEWARES`` at **950**, after
+:class:`archiver.warc.writer.WarcWriter`. Register it in ``DOWNLOADER_MIDDLEWARES`` at **950**,
+after
 every built-in downloader middleware. Scrapy calls ``process_request`` in ascending order and
 ``process_response`` in descending order, so at 950 it sees the request with its final
 headers (DefaultHeaders 400, UserAgent 500, HttpCompression's Accept-Encoding 590, Cookies
@@ -24,7 +25,7 @@ browser-based capture tools do too). The server's reason phrase is not kept by S
 standard phrase of the status code is written. ``Host`` is written as the client sends it.
 
 Revisits (issue 5): every response record's payload is remembered in the archive state
-(``state.remember_payload``, via :class:`archiver.warc_revisits.CaptureMemory`). A 200 answer
+(``state.remember_payload``, via :class:`archiver.warc.revisits.CaptureMemory`). A 200 answer
 whose payload digest was archived before for the same URI (by an earlier run or earlier in
 this run) is written as a ``revisit`` record, profile identical-payload-digest, headers kept
 and payload left out, with ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI`` and
@@ -36,7 +37,7 @@ record with the payload, ``run_id`` included (it may be in an earlier run's WARC
 
 Crash safety (issue 6): when a run resumes (``ARCHIVER_RESUME``), the ``.open`` files its
 killed process left in the run's warc dir are repaired first
-(:func:`archiver.warc_repair.repair_open_warc`: cut after the last whole record, renamed).
+(:func:`archiver.warc.repair.repair_open_warc`: cut after the last whole record, renamed).
 
 Redaction (issue 6): headers named in ``ARCHIVER_WARC_REDACT_HEADERS`` keep their name but
 their value becomes ``[redacted]`` in request and response records (a credential never
@@ -77,9 +78,8 @@ from scrapy.http import Headers, Response
 from scrapy.statscollectors import StatsCollector
 
 from archiver import __version__
-from archiver.layout import ArchivePaths
-from archiver.warc import DEFAULT_MAX_SIZE, WarcPointer, WarcWriter
-from archiver.warc_records import (
+from archiver.archive.layout import ArchivePaths
+from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
     CapturedRequest,
@@ -89,8 +89,9 @@ from archiver.warc_records import (
     payload_digest,
     redact_headers,
 )
-from archiver.warc_repair import repair_open_warcs
-from archiver.warc_revisits import CaptureMemory
+from archiver.warc.repair import repair_open_warcs
+from archiver.warc.revisits import CaptureMemory
+from archiver.warc.writer import DEFAULT_MAX_SIZE, WarcPointer, WarcWriter
 
 logger = logging.getLogger(__name__)
 

@@ -12,16 +12,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archiver import exit_codes
-from archiver.crawl_cli import (
+from archiver.archive.layout import ArchivePaths
+from archiver.cli import exit_codes
+from archiver.cli.crawl import (
     add_settings_argument,
     crawl,
     describe_end,
     exit_code_for,
     settings_from_args,
 )
-from archiver.layout import ArchivePaths
-from archiver.output import read_jsonl
+from archiver.files import read_jsonl
 from archiver.settings import LOOPBACK_SETTINGS
 from archiver.verify import verify_archive
 

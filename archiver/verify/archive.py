@@ -1,13 +1,13 @@
-"""``archiver verify DIR``: is the archive what it claims to be? Exit 0 only when all holds.
+"""Verify an archive (or one run): is it what it claims to be? ``ok`` only when all holds.
 
 DIR is an archive (the OUTPUT directory: every run is checked, and the pointers in
 posts.jsonl) or a single run directory. For each run it checks:
 
 - run.json: present, not left ``"status": "running"`` (a crawl that crashed or is still
   going: reported as incomplete), and the SHA-256 of every file it lists (``"files"``);
-- every WARC file (see :mod:`archiver.verify_warc`), and ``.open`` files left behind by a
+- every WARC file (see :mod:`archiver.verify.warc`), and ``.open`` files left behind by a
   crash (a defect, with the fix: ``archiver crawl --resume`` or ``archiver verify --repair``,
-  which repairs them first: :mod:`archiver.warc_repair`);
+  which repairs them first: :mod:`archiver.warc.repair`);
 - every ``revisit`` record's original: found in the archive (any run) with the same payload
   digest. A missing original is a defect when the whole archive is checked, a note when one
   run dir is checked alone (its originals may be in earlier runs);
@@ -18,25 +18,24 @@ posts.jsonl) or a single run directory. For each run it checks:
 - the CDXJ index is present, and the WACZ holds its required files (py-wacz's validator
   does not check that), lists every WARC of the run, and passes ``wacz validate``.
 
-Library use: ``verify_archive(path, repair=False) -> VerifyReport``; ``hash_run_files(run)``
-gives the ``"files"`` map run.json records. Reads no Scrapy settings.
+Use: ``verify_archive(path, repair=False) -> VerifyReport`` (the ``archiver verify`` command is
+:mod:`archiver.cli.verify`). Hashes come from :mod:`archiver.archive.hashes`, the same code
+that wrote them. Reads no Scrapy settings.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver import exit_codes
-from archiver.layout import ArchivePaths, RunPaths, is_run_id
-from archiver.package import iter_items, run_warc_files
-from archiver.verify_wacz import check_run_packages
-from archiver.verify_warc import (
+from archiver.archive.hashes import hash_run_files, sha256_file
+from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.archive.package import iter_items, run_warc_files
+from archiver.verify.wacz import check_run_packages
+from archiver.verify.warc import (
     Defect,
     RecordEntry,
     check_revisits,
@@ -44,12 +43,11 @@ from archiver.verify_warc import (
     open_warc_files,
     scan_warc,
 )
-from archiver.warc import OPEN_SUFFIX
-from archiver.warc_repair import repair_open_warcs
+from archiver.warc.repair import repair_open_warcs
+from archiver.warc.writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 
-_HASH_SKIP_SUFFIXES = (".tmp", ".partial")
 OPEN_WARC_FIX = (
     "resume the crawl (`archiver crawl --resume RUN_ID`) or run `archiver verify --repair`"
     " to cut it after its last whole record and close it"
@@ -86,24 +84,6 @@ class VerifyReport:
             "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
         )
         return "\n".join(lines)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def hash_run_files(run: RunPaths) -> dict[str, str]:
-    """SHA-256 (hex) of every file of the run, by path relative to the run dir (not run.json)."""
-    hashes: dict[str, str] = {}
-    for path in sorted(p for p in run.directory.rglob("*") if p.is_file()):
-        if path == run.run_json or path.name.endswith(_HASH_SKIP_SUFFIXES):
-            continue
-        hashes[path.relative_to(run.directory).as_posix()] = sha256_file(path)
-    return hashes
 
 
 def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
@@ -291,42 +271,3 @@ def _check_posts(
             continue
         index = {(e.file, e.offset): e for e in entries.values()}
         _check_pointer(post, entries, index, "posts.jsonl", report)
-
-
-def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser(
-        "verify", help="check an archive's WARCs, item pointers, hashes and WACZ"
-    )
-    parser.add_argument("directory", metavar="DIR", help="archive (OUTPUT) or one run directory")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument(
-        "--repair",
-        action="store_true",
-        help="first repair .open WARC files left by a crash (cut after the last whole record,"
-        " close), then verify",
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    report = verify_archive(Path(args.directory), repair=getattr(args, "repair", False))
-    if getattr(args, "json", False):
-        print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
-    else:
-        print(report.summary())
-    return exit_codes.OK if report.ok else exit_codes.FAILED
-
-
-def _report_json(report: VerifyReport) -> dict[str, Any]:
-    return {
-        "path": str(report.path),
-        "ok": report.ok,
-        "runs": report.runs,
-        "warc_files": report.warc_files,
-        "records": report.records,
-        "items": report.items,
-        "pointers_resolved": report.pointers_resolved,
-        "files_hashed": report.files_hashed,
-        "notes": report.notes,
-        "defects": [d.__dict__ for d in report.defects],
-    }

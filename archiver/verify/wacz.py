@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from archiver.layout import RunPaths
-from archiver.package import run_warc_files
-from archiver.verify_warc import Defect
+from archiver.archive.layout import RunPaths
+from archiver.archive.package import run_warc_files
+from archiver.verify.warc import Defect
 
 REQUIRED_MEMBERS = ("datapackage.json", "datapackage-digest.json", "pages/pages.jsonl")
 _PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")

@@ -1,6 +1,7 @@
 """Repair of a ``.open`` WARC file left behind by a crash: keep every whole record, then close it.
 
-:class:`archiver.warc.WarcWriter` writes one gzip member per record under a ``.open`` name and
+:class:`archiver.warc.writer.WarcWriter` writes one gzip member per record under a ``.open`` name
+and
 renames the file only once it is complete. A process killed mid-write (``kill -9``, power
 loss, a full disk) leaves the ``.open`` file with whole records followed, perhaps, by a member
 cut short. :func:`repair_open_warc` truncates the file after its last whole record, syncs it
@@ -27,8 +28,8 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.output import fsync_directory
-from archiver.warc import OPEN_SUFFIX, WARC_READ_ERRORS
+from archiver.files import fsync_directory
+from archiver.warc.writer import OPEN_SUFFIX, WARC_READ_ERRORS
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,260 @@
+"""The run lifecycle: the ONE way a run of the archive is finished.
+
+A run begins when the crawl writes ``run.json`` saying ``running`` (the run log extension).
+It ends by :func:`finish_run`, whichever way it ends:
+
+- the crawl ended (complete, partial or failed): the run log calls it when the engine stops;
+- the crawl was resumed (``--resume``) and then ended: the same call, same run id;
+- the crawl process died: the next run, holding the archive's lock, finds run.json still
+  ``running`` and calls :func:`recover_run`, which is :func:`finish_run` with the status
+  ``interrupted`` (``--resume RUN_ID`` can still continue it later).
+
+The steps, in order, each on what the steps before it left on disk:
+
+1. ``.open`` WARC files are cut after their last whole record and closed (a crash leaves them;
+   after a normal end there are none);
+2. the run's items are settled: one per post (the latest), from ``items.jsonl.partial`` (and an
+   older ``items.jsonl``), into ``items.jsonl``; a whole-run adjustment (the dates pipeline
+   settling a source's date order) may change them first;
+3. the state database closes the run and says what changed (new / changed / removed);
+4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
+5. the run is packaged (CDXJ index + WACZ) when packaging is on;
+6. every file of the run is hashed and ``run.json`` is completed with the status, counts,
+   changes and hashes.
+
+A step that fails is written into run.json's ``problems`` and makes the run ``failed`` (items
+that could not be settled stay in ``items.jsonl.partial`` for ``--resume``); it never keeps the
+later steps from recording what they can. Every file is written atomically (archiver.files).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from archiver.archive.catalogue import latest_per_post, merge_catalogue
+from archiver.archive.hashes import hash_run_files
+from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.archive.package import package_run
+from archiver.archive.reports import changes_report, mark_removed, write_changes, write_feed
+from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
+from archiver.state import ArchiveState, Change, parse_mode
+from archiver.warc.repair import repair_open_warcs
+
+__all__ = [
+    "STATUS_COMPLETE",
+    "STATUS_FAILED",
+    "STATUS_INTERRUPTED",
+    "STATUS_PARTIAL",
+    "STATUS_RUNNING",
+    "FinishOptions",
+    "close_interrupted_runs",
+    "finish_run",
+    "interrupted_runs",
+    "recover_run",
+    "settle_items",
+]
+
+logger = logging.getLogger(__name__)
+
+# The statuses a run can be in; the CLI maps the final ones to exit codes.
+STATUS_RUNNING = "running"
+STATUS_COMPLETE = "complete"
+STATUS_PARTIAL = "partial"
+STATUS_FAILED = "failed"
+STATUS_INTERRUPTED = "interrupted"
+
+Record = dict[str, Any]
+ItemsAdjuster = Callable[[list[Record]], None]
+
+
+@dataclass(frozen=True)
+class FinishOptions:
+    """The end-of-run choices, from settings (the run log) or from run.json (a recovery)."""
+
+    mode: str
+    max_missing_fraction: float = 0.5
+    feed_title: str = ""
+    feed_limit: int = 50
+    state_enabled: bool = True
+    package: bool = True
+
+
+def settle_items(run: RunPaths, adjust: ItemsAdjuster | None = None) -> list[Record]:
+    """Write the run's final ``items.jsonl`` (one item per post, the latest) and return them.
+
+    Reads ``items.jsonl`` and then ``items.jsonl.partial`` (a resumed run appends to the
+    partial file), so it is right after a normal end, a resume and a crash alike. ``adjust``
+    may change the items in place before they are written. Raises OSError when the file
+    cannot be written: the partial file is then kept.
+    """
+    if not run.items_partial.exists():
+        return list(read_jsonl(run.items_jsonl))
+    items = latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)])
+    if adjust is not None:
+        adjust(items)
+    atomic_write_jsonl(run.items_jsonl, items)
+    run.items_partial.unlink(missing_ok=True)
+    logger.info("Wrote %d items to %s", len(items), run.items_jsonl)
+    return items
+
+
+def finish_run(
+    archive: ArchivePaths,
+    run: RunPaths,
+    record: Record,
+    *,
+    status: str,
+    options: FinishOptions,
+    counts: dict[str, Any] | None = None,
+    adjust: ItemsAdjuster | None = None,
+) -> Record:
+    """Finish run ``run`` (see the module docstring for the steps); returns run.json's record.
+
+    ``record`` is run.json as the caller has it (the caller adds what only it knows: end time,
+    failures); this completes and writes it.
+    """
+    problems: list[str] = record.setdefault("problems", [])
+    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    if repaired:
+        logger.warning("Run %s: %d WARC file(s) repaired", run.run_id, len(repaired))
+    try:
+        items = settle_items(run, adjust)
+    except OSError as error:
+        logger.error("Run %s: items.jsonl could not be written: %s", run.run_id, error)
+        problems.append(
+            "items.jsonl could not be written; the items are kept in items.jsonl.partial"
+        )
+        status = STATUS_FAILED
+        items = list(read_jsonl(run.items_jsonl))
+    counts = dict(counts or record.get("counts") or {})
+    counts["items_in_run"] = len(items)
+    changes: dict[str, int] | None
+    try:
+        changes = _report_changes(
+            archive, run, items, status=status, counts=counts, options=options
+        )
+    except Exception as error:  # the run record must still be completed
+        logger.exception("Finalising run %s failed", run.run_id)
+        problems.append(f"finalising failed: {error}")
+        changes = None
+        status = STATUS_FAILED
+    if options.package:
+        _package(run, record, status)
+    record.update(
+        status=status,
+        mode=options.mode,
+        counts=dict(sorted(counts.items())),
+        changes=changes,
+        files=hash_run_files(run),
+    )
+    if not problems:
+        del record["problems"]
+    atomic_write_json(run.run_json, record)
+    logger.info("Run %s: %s", run.run_id, status)
+    return record
+
+
+def _report_changes(
+    archive: ArchivePaths,
+    run: RunPaths,
+    items: list[Record],
+    *,
+    status: str,
+    counts: dict[str, Any],
+    options: FinishOptions,
+) -> dict[str, int]:
+    """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
+    changes: list[Change] = []
+    removed: dict[str, str] = {}
+    if options.state_enabled and archive.state_db.exists():
+        with ArchiveState.open(archive.state_db) as state:
+            if state.run(run.run_id) is not None:
+                changes = state.finish_run(
+                    run.run_id,
+                    status,
+                    options.mode,
+                    counts,
+                    max_missing_fraction=options.max_missing_fraction,
+                )
+            removed = state.removed_posts()
+    write_changes(run, changes, mode=options.mode)
+    catalogue = mark_removed(merge_catalogue(read_jsonl(archive.posts_jsonl), items), removed)
+    atomic_write_jsonl(archive.posts_jsonl, catalogue)
+    write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
+    report = changes_report(run.run_id, options.mode, changes)
+    return {kind: len(report[kind]) for kind in ("new", "changed", "removed", "removal_suspected")}
+
+
+def _package(run: RunPaths, record: Record, status: str) -> None:
+    suffix = f" ({status})" if status == STATUS_INTERRUPTED else ""
+    try:
+        package_run(run, title=f"{record.get('source')} run {run.run_id}{suffix}")
+    except Exception as error:  # packaging must never lose the run record
+        logger.exception("Packaging run %s failed", run.run_id)
+        record.setdefault("problems", []).append(f"packaging failed: {error}")
+
+
+# -- runs a crash left behind -----------------------------------------------------------------
+
+
+def interrupted_runs(archive: ArchivePaths) -> list[RunPaths]:
+    """Runs whose run.json still says ``running``, oldest first."""
+    found = []
+    for run_id in archive.run_ids():
+        run = archive.run(run_id)
+        if run.run_json.exists() and read_json(run.run_json).get("status") == STATUS_RUNNING:
+            found.append(run)
+    return found
+
+
+def close_interrupted_runs(archive: ArchivePaths, *, keep: str | None = None) -> list[str]:
+    """Recover every interrupted run but ``keep`` (the run being resumed); their ids.
+
+    A cron job usually just starts the next run after a crash; the next incremental run would
+    then skip the posts the killed run captured (the state knows them) while they never reached
+    ``posts.jsonl``. So the next run recovers them first. The caller must hold the lock.
+    """
+    closed = []
+    for run in interrupted_runs(archive):
+        if run.run_id == keep:
+            continue
+        try:
+            recover_run(archive, run)
+        except OSError as error:  # e.g. a full disk: the run stays 'running', verify says so
+            logger.error("Could not close interrupted run %s: %s", run.run_id, error)
+            continue
+        closed.append(run.run_id)
+    return closed
+
+
+def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
+    """Finish an interrupted run as ``interrupted``, keeping all it captured; its run.json."""
+    record: Record = read_json(run.run_json)
+    settings = record.get("settings") or {}
+    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    kept = len(latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)]))
+    record.update(finished_at=None, closed_at=datetime.now(UTC).replace(microsecond=0).isoformat())
+    record.setdefault("problems", []).append(
+        f"interrupted (the crawl process ended without finishing); closed before the next "
+        f"run: {kept} items kept, {len(repaired)} WARC file(s) repaired"
+    )
+    options = FinishOptions(
+        mode=parse_mode(settings.get("ARCHIVER_MODE")),
+        max_missing_fraction=float(settings.get("ARCHIVER_REMOVAL_MAX_MISSING_FRACTION", 0.5)),
+        feed_title=str(settings.get("ARCHIVER_FEED_TITLE") or "")
+        or f"New posts of {record.get('source')} (archiver)",
+        feed_limit=int(settings.get("ARCHIVER_FEED_LIMIT", 50)),
+        state_enabled=_truthy(settings.get("ARCHIVER_STATE_ENABLED", True)),
+        package=_truthy(settings.get("ARCHIVER_PACKAGE_ENABLED", True)),
+    )
+    finished = finish_run(archive, run, record, status=STATUS_INTERRUPTED, options=options)
+    logger.warning("Closed interrupted run %s: %d items kept", run.run_id, kept)
+    return finished
+
+
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() not in ("false", "0", "no", "off", "")

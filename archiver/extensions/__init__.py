@@ -1,0 +1,1 @@
+"""Scrapy extensions: the archive lock, and the run log that opens and finishes a run."""

@@ -1,0 +1,51 @@
+"""WritePipeline: append items to the run's ``items.jsonl.partial``; at the end, ``items.jsonl``.
+
+Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``. Each item is flushed as it comes, so
+a crash loses nothing scraped. ``items.jsonl`` is written when the run ends, by the one run
+lifecycle (:func:`archiver.archive.lifecycle.finish_run`), the same way after a normal end, a
+resume or a crash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+
+from archiver.archive.layout import ArchivePaths
+from archiver.files import JsonLinesAppender
+
+
+class WritePipeline:
+    """Append items to the run's items.jsonl.partial, one flushed line per item."""
+
+    def __init__(self, archive: ArchivePaths, run_id: str, crawler: Crawler) -> None:
+        self.archive = archive
+        self.run = archive.run(run_id)
+        self.crawler = crawler
+        self.appender: JsonLinesAppender | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WritePipeline:
+        settings = crawler.settings
+        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+        return cls(archive, settings.get("ARCHIVER_RUN_ID"), crawler)
+
+    def open_spider(self) -> None:
+        if self.run.items_jsonl.exists() and not self.run.items_partial.exists():
+            # A resumed run that had already written items.jsonl: go on appending to it.
+            self.run.items_jsonl.replace(self.run.items_partial)
+        self.appender = JsonLinesAppender(self.run.items_partial)
+
+    def process_item(self, item: Any) -> Any:
+        assert self.appender is not None
+        self.appender.append(ItemAdapter(item).asdict())
+        self.crawler.stats.inc_value("archiver/items/written")
+        return item
+
+    def close_spider(self) -> None:
+        if self.appender is None:
+            return
+        self.appender.close()
