@@ -9,7 +9,12 @@ from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from archiver.downloadermiddlewares.cookies import OfflineCookiesMiddleware
+from archiver.downloadermiddlewares.cookies import (
+    OFFLINE_SUFFIX_SPLITTER,
+    OfflineCookiesMiddleware,
+    check_scrapy_cookie_hook,
+    is_public_suffix,
+)
 from archiver.spiders.news import NewsSpider
 
 
@@ -26,6 +31,8 @@ def test_domain_cookie_is_handled_without_network(
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("TLDEXTRACT_CACHE", str(tmp_path))
+    # Scrapy's own splitter may go online (or hit a warm cache): it must not be consulted.
+    monkeypatch.setattr(scrapy_cookies, "_split_domain", _scrapy_splitter_used)
     crawler = get_crawler(NewsSpider, {"ARCHIVER_START_URLS": ["https://www.example.org/news"]})
     middleware = OfflineCookiesMiddleware.from_crawler(crawler)
     request = Request("https://www.example.org/news")
@@ -39,6 +46,40 @@ def test_domain_cookie_is_handled_without_network(
     middleware.process_request(follow_up)
     assert follow_up.headers.get("Cookie") == b"SESSabc=1"
     assert attempts == []
-    assert scrapy_cookies._split_domain.suffix_list_urls == ()
-    # A public suffix is still refused as a cookie domain, from the bundled snapshot.
-    assert scrapy_cookies._is_public_domain("co.uk")
+
+
+def test_public_suffix_cookie_domain_is_refused_offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    monkeypatch.setenv("TLDEXTRACT_CACHE", str(tmp_path))
+    monkeypatch.setattr(scrapy_cookies, "_split_domain", _scrapy_splitter_used)
+    crawler = get_crawler(NewsSpider, {"ARCHIVER_START_URLS": ["https://www.example.co.uk/"]})
+    middleware = OfflineCookiesMiddleware.from_crawler(crawler)
+    request = Request("https://www.example.co.uk/news")
+    response = Response(
+        request.url,
+        headers={"Set-Cookie": "tracker=1; Domain=.co.uk; Path=/"},
+        request=request,
+    )
+    middleware.process_response(request, response)
+    elsewhere = Request("https://other.co.uk/")
+    middleware.process_request(elsewhere)
+    assert elsewhere.headers.get("Cookie") is None
+    assert is_public_suffix("co.uk") and not is_public_suffix("example.co.uk")
+
+
+def test_installed_scrapy_still_routes_cookies_through_the_override() -> None:
+    check_scrapy_cookie_hook()  # raises ScrapyCookiesChanged when Scrapy changes
+
+
+def test_scrapy_is_not_patched_at_import() -> None:
+    assert scrapy_cookies._split_domain is not OFFLINE_SUFFIX_SPLITTER
+
+
+def _scrapy_splitter_used(domain: str) -> None:
+    raise AssertionError(f"Scrapy's (online) suffix splitter was asked about {domain}")
+
+
+def _no_network(*args: object, **kwargs: object) -> None:
+    raise OSError("network is not allowed in this test")
