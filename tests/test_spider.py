@@ -9,7 +9,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from archiver import settings as project_settings
+from archiver.archive.session import close_crawl_state, crawl_state
 from archiver.spiders.news import NewsSpider
+from archiver.state import ArchiveState
 
 BASE = "http://127.0.0.1:8000"
 
@@ -112,8 +114,6 @@ def test_requisites_stay_on_the_source_host(tmp_path: Path) -> None:
 
 
 def test_memory_ignores_the_state_when_state_is_off(tmp_path: Path) -> None:
-    from archiver.state import ArchiveState
-
     with ArchiveState.open(tmp_path / "state.sqlite") as state:
         state.begin_run("20261122T000000Z", "incremental")
         state.record_capture(
@@ -122,11 +122,11 @@ def test_memory_ignores_the_state_when_state_is_off(tmp_path: Path) -> None:
              "content_sha256": "0" * 64, "crawled_at": "2026-11-22T00:00:00+00:00"},
         )  # fmt: skip
     spider = make_spider(tmp_path)
-    spider.memory.load(resume=False, use_state=True)
+    spider.memory.load(crawl_state(spider.crawler), resume=False)
     assert f"{BASE}/content/a" in spider.memory.known_urls
-    spider.memory.close()
-    off = make_spider(tmp_path)
-    off.memory.load(resume=False, use_state=False)
+    close_crawl_state(spider.crawler)
+    off = make_spider(tmp_path, ARCHIVER_STATE_ENABLED=False)
+    off.memory.load(crawl_state(off.crawler), resume=False)
     assert off.memory.known_urls == set()
 
 

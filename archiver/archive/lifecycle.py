@@ -29,6 +29,7 @@ later steps from recording what they can. Every file is written atomically (arch
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,11 +112,13 @@ def finish_run(
     options: FinishOptions,
     counts: dict[str, Any] | None = None,
     adjust: ItemsAdjuster | None = None,
+    state: ArchiveState | None = None,
 ) -> Record:
     """Finish run ``run`` (see the module docstring for the steps); returns run.json's record.
 
     ``record`` is run.json as the caller has it (the caller adds what only it knows: end time,
-    failures); this completes and writes it.
+    failures); this completes and writes it. ``state`` is the crawl's open state connection;
+    without one (a recovery) the archive's state database is opened for the purpose.
     """
     problems: list[str] = record.setdefault("problems", [])
     repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
@@ -135,7 +138,7 @@ def finish_run(
     changes: dict[str, int] | None
     try:
         changes = _report_changes(
-            archive, run, items, status=status, counts=counts, options=options
+            archive, run, items, status=status, counts=counts, options=options, state=state
         )
     except Exception as error:  # the run record must still be completed
         logger.exception("Finalising run %s failed", run.run_id)
@@ -166,12 +169,15 @@ def _report_changes(
     status: str,
     counts: dict[str, Any],
     options: FinishOptions,
+    state: ArchiveState | None,
 ) -> dict[str, int]:
     """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
     changes: list[Change] = []
     removed: dict[str, str] = {}
-    if options.state_enabled and archive.state_db.exists():
-        with ArchiveState.open(archive.state_db) as state:
+    with contextlib.ExitStack() as stack:
+        if state is None and options.state_enabled and archive.state_db.exists():
+            state = stack.enter_context(ArchiveState.open(archive.state_db))
+        if state is not None and options.state_enabled:
             if state.run(run.run_id) is not None:
                 changes = state.finish_run(
                     run.run_id,

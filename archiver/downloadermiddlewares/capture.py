@@ -79,6 +79,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archiver import __version__
 from archiver.archive.layout import ArchivePaths
+from archiver.archive.session import crawl_state
 from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
@@ -187,8 +188,7 @@ class WarcCaptureMiddleware:
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
         )
         info.hostname = writer.host
-        state_path = archive.state_db if settings.getbool("ARCHIVER_STATE_ENABLED", True) else None
-        memory = CaptureMemory(run_id, state_path=state_path, source=source)
+        memory = CaptureMemory(run_id, state=lambda: crawl_state(crawler), source=source)
         middleware = cls(
             writer,
             crawler.stats,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import platform
 import socket
+import sqlite3
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -43,9 +44,10 @@ from archiver.archive.lifecycle import (
     FinishOptions,
     finish_run,
 )
+from archiver.archive.session import close_crawl_state, crawl_state
 from archiver.files import atomic_write_json, read_json
 from archiver.signals import items_finalising, page_failed
-from archiver.state import parse_mode
+from archiver.state import ArchiveState, StateError, parse_mode
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +188,16 @@ class RunLogExtension:
             options=self.options,
             counts=self._counts(),
             adjust=self._settle_items,
+            state=self._state(),
         )
+        close_crawl_state(self.crawler)
+
+    def _state(self) -> ArchiveState | None:
+        try:
+            return crawl_state(self.crawler)
+        except (StateError, sqlite3.Error, OSError) as error:
+            self.record.setdefault("problems", []).append(f"state unusable: {error}")
+            return None
 
     def _settle_items(self, items: list[dict[str, Any]]) -> None:
         """Let components that learn from the whole run (the source's date order) adjust it."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -21,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archiver import signals
-from archiver.archive.layout import ArchivePaths
+from archiver.archive.session import crawl_state
 from archiver.state import ArchiveState, parse_mode
 
 logger = logging.getLogger(__name__)
@@ -30,9 +29,8 @@ logger = logging.getLogger(__name__)
 class StatePipeline:
     """Record captures, sightings and validators in OUTPUT/state.sqlite."""
 
-    def __init__(self, crawler: Crawler, state_path: Path, run_id: str, mode: str) -> None:
+    def __init__(self, crawler: Crawler, run_id: str, mode: str) -> None:
         self.crawler = crawler
-        self.state_path = state_path
         self.run_id = run_id
         self.mode = mode
         self.source = str(crawler.settings.get("ARCHIVER_SOURCE"))
@@ -43,10 +41,8 @@ class StatePipeline:
         settings = crawler.settings
         if not settings.getbool("ARCHIVER_STATE_ENABLED", True):
             raise NotConfigured
-        archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
         pipeline = cls(
             crawler,
-            archive.state_db,
             settings.get("ARCHIVER_RUN_ID"),
             parse_mode(settings.get("ARCHIVER_MODE")),
         )
@@ -56,14 +52,12 @@ class StatePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        self.state = ArchiveState.open(self.state_path)
-        self.state.begin_run(self.run_id, self.mode)
+        self.state = crawl_state(self.crawler)
+        if self.state is not None:
+            self.state.begin_run(self.run_id, self.mode)
 
     def close_spider(self) -> None:
-        if self.state is not None:
-            self.state.close()
-            self.state = None
+        self.state = None  # the crawl's connection: the run log closes it after the run ends
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

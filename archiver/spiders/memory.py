@@ -8,7 +8,8 @@
 - **missing** posts: known, live, and in no listing this run (full runs fetch them at the end
   to prove a removal by 404/410).
 
-The spider asks questions; this module holds the answers and the database connection.
+The spider asks questions; this module holds the answers (from the crawl's one state
+connection, :func:`archiver.archive.session.crawl_state`).
 """
 
 from __future__ import annotations
@@ -41,11 +42,11 @@ class CrawlMemory:
     incremental run stop at a page of known posts: after a crash (or a failed listing page)
     the posts behind that page may never have been seen."""
 
-    def load(self, *, resume: bool, use_state: bool = True) -> None:
-        """Read the state (if the archive has one and ``use_state``) and, when resuming, this
-        run's items."""
-        if use_state and self.archive.state_db.exists():
-            self.state = ArchiveState.open(self.archive.state_db)
+    def load(self, state: ArchiveState | None, *, resume: bool) -> None:
+        """Read what ``state`` knows (the crawl's shared connection; None when the state is
+        off) and, when resuming, this run's items."""
+        if state is not None:
+            self.state = state
             # Known = first captured by an earlier run; this run's own captures (before an
             # interruption) are in captured_before instead.
             self.known_urls = self.state.known_urls(self.source, before_run=self.run_id)
@@ -113,6 +114,5 @@ class CrawlMemory:
         return teasers
 
     def close(self) -> None:
-        if self.state is not None:
-            self.state.close()
-            self.state = None
+        """Forget the state connection (its owner, the crawl, closes it)."""
+        self.state = None

@@ -36,6 +36,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from archiver.archive.layout import ArchivePaths, new_run_id
+from archiver.archive.session import crawl_state
 from archiver.items import PostItem
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
@@ -124,10 +125,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
-        self.memory.load(
-            resume=settings.getbool("ARCHIVER_RESUME"),
-            use_state=settings.getbool("ARCHIVER_STATE_ENABLED"),
-        )
+        self.memory.load(crawl_state(self.crawler), resume=settings.getbool("ARCHIVER_RESUME"))
         for url in self.listing_urls:
             yield self._listing_request(url)
 

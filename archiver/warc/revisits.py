@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from archiver.state import ArchiveState, StateError
@@ -40,10 +39,16 @@ def original_of(pointer: Mapping[str, Any]) -> Pointer:
 class CaptureMemory:
     """Payloads archived so far (this run in memory, earlier runs in the state database)."""
 
-    def __init__(self, run_id: str, *, state_path: Path | None = None, source: str = "") -> None:
+    def __init__(
+        self,
+        run_id: str,
+        *,
+        state: Callable[[], ArchiveState | None] | None = None,
+        source: str = "",
+    ) -> None:
         self.run_id = run_id
         self.source = source
-        self._state_path = state_path
+        self._state_source = state
         self._state: ArchiveState | None = None
         self._state_failed = False
         self._originals: dict[tuple[str, str], Pointer] = {}
@@ -113,17 +118,14 @@ class CaptureMemory:
             logger.error("Could not remember the payload of %s: %s", uri, error)
 
     def close(self) -> None:
-        if self._state is not None:
-            self._state.close()
-            self._state = None
+        """Forget the state connection (its owner, the crawl, closes it)."""
+        self._state = None
 
     def _open_state(self) -> ArchiveState | None:
-        if self._state is not None or self._state_failed or self._state_path is None:
+        if self._state is not None or self._state_failed or self._state_source is None:
             return self._state
-        if not self._state_path.exists():
-            return None  # the state pipeline creates it; until then, this run's memory only
         try:
-            self._state = ArchiveState.open(self._state_path)
+            self._state = self._state_source()
         except (StateError, sqlite3.Error, OSError) as error:
             self._state_failed = True
             logger.error("Revisits from this run's captures only: state unusable: %s", error)
