@@ -13,7 +13,6 @@ from archiver.archive.reports import (
     build_feed,
     changes_report,
     mark_removed,
-    new_post_records,
     write_changes,
     write_feed,
 )
@@ -93,24 +92,6 @@ def test_an_empty_run_still_writes_all_lists() -> None:
         "changed": [],
         "removed": [],
         "removal_suspected": [],
-    }
-
-
-def test_new_post_records_prefers_the_full_record() -> None:
-    changes = [
-        Change("new", "iuhrdf", URL + "a", "A", "2020-01-01T00:00:00+00:00"),
-        Change("new", "iuhrdf", URL + "b", "B", "2021-01-01T00:00:00+00:00"),
-        Change("changed", "iuhrdf", URL + "c"),
-    ]
-    records = [record("a", "2020-01-01T00:00:00+00:00", body_text="full text")]
-    printed = new_post_records(changes, records)
-    assert [r["url"] for r in printed] == [URL + "b", URL + "a"]
-    assert printed[1]["body_text"] == "full text"
-    assert printed[0] == {
-        "source": "iuhrdf",
-        "url": URL + "b",
-        "title": "B",
-        "published": "2021-01-01T00:00:00+00:00",
     }
 
 

@@ -31,6 +31,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cdxj_indexer.main import CDXJIndexer
+from wacz.main import main as wacz_main
+from warcio.archiveiterator import ArchiveIterator
+
 from archiver.archive.layout import RunPaths
 from archiver.warc.writer import WARC_SUFFIX
 
@@ -92,7 +96,6 @@ def pages_from_warcs(warc_files: list[Path], *, title: str | None = None) -> lis
     For a run without items (an incremental run that found nothing new archives only its
     listing pages, often as revisits, which py-wacz's ``--detect-pages`` does not list).
     """
-    from warcio.archiveiterator import ArchiveIterator
 
     header: dict[str, Any] = {"format": PAGES_FORMAT, "id": "pages", "title": title or "Pages"}
     pages: list[dict[str, Any]] = [header]
@@ -111,7 +114,6 @@ def pages_from_warcs(warc_files: list[Path], *, title: str | None = None) -> lis
 
 def write_cdxj(warc_files: list[Path], destination: Path) -> Path:
     """A sorted CDXJ index of ``warc_files`` at ``destination`` (file names relative to them)."""
-    from cdxj_indexer.main import CDXJIndexer
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(destination.name + ".tmp")
@@ -152,7 +154,6 @@ def write_wacz(
     warc_files: list[Path], pages: list[dict[str, Any]], destination: Path, *, title: str | None
 ) -> Path:
     """Build the WACZ with py-wacz; raises PackagingError when it fails."""
-    from wacz.main import main as wacz_main
 
     temporary = destination.with_name(destination.name + ".tmp")
     pages_file = destination.with_name("pages.jsonl.tmp")

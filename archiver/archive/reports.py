@@ -80,26 +80,6 @@ def write_changes(run: RunPaths, changes: Iterable[Change], *, mode: str) -> Pat
     return run.changes_json
 
 
-def new_post_records(
-    changes: Iterable[Change], records: Iterable[Mapping[str, Any]]
-) -> list[Record]:
-    """The records (items or catalogue lines) of the run's new posts, newest first: what
-    ``--print-new`` prints. A new post without a record gets its change summary."""
-    by_key = {record_key(r): dict(r) for r in records}
-    result = []
-    for change in sorted(changes, key=_newest_first):
-        if change.kind != "new":
-            continue
-        summary = {
-            "source": change.source,
-            "url": change.url,
-            "title": change.title,
-            "published": change.published,
-        }
-        result.append(by_key.get(change.key, summary))
-    return result
-
-
 def mark_removed(records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]) -> list[Record]:
     """Catalogue records with ``removed_at`` set from ``removed`` (``{post_key:
     removed_at}``, e.g. ``ArchiveState.removed_posts()``); null for posts that are live

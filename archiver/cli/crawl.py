@@ -23,6 +23,7 @@ from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
+from archiver.spiders.news import NewsSpider
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -171,7 +172,6 @@ def _continue_run(settings: Settings, args: argparse.Namespace) -> None:
 def crawl(settings: Settings) -> dict[str, Any]:
     """Run one crawl in this process, holding the archive's lock; return its run.json (or a
     failure record saying why it could not run)."""
-    from archiver.spiders.news import NewsSpider
 
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))

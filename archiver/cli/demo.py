@@ -22,6 +22,7 @@ from archiver.cli.crawl import (
     settings_from_args,
 )
 from archiver.files import read_jsonl
+from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.settings import LOOPBACK_SETTINGS
 from archiver.verify import verify_archive
 
@@ -48,7 +49,6 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
     if args.posts < 1:
         print("archiver demo: error: --posts must be at least 1", file=sys.stderr)

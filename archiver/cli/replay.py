@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import shutil
 import signal
 import socket
@@ -183,8 +184,5 @@ def _serve(runs: list[RunPaths], workdir: Path, collection: str, port: int) -> i
 
 
 def _pywb_importable() -> bool:
-    try:
-        import pywb  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """pywb is an optional part (the ``replay`` extra): is it installed?"""
+    return importlib.util.find_spec("pywb") is not None

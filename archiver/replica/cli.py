@@ -133,16 +133,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from archiver.cli import ArgumentParser  # one-line usage errors, exit status 2
-
-    parser = ArgumentParser(
-        prog="python -m archiver.replica", description=__doc__.splitlines()[0] if __doc__ else None
-    )
-    configure_parser(parser)
-    return run(parser.parse_args(argv))
-
-
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from wacz.main import main as wacz_main
+
 from archiver.archive.layout import RunPaths
 from archiver.archive.package import run_warc_files
 from archiver.verify.warc import Defect
@@ -83,7 +85,6 @@ def _check_pages(data: bytes) -> list[str]:
 
 def validate_with_py_wacz(path: Path) -> list[str]:
     """Run the checks of ``wacz validate`` in-process; its output is the problem when it fails."""
-    from wacz.main import main as wacz_main
 
     output = io.StringIO()
     try:
