@@ -172,9 +172,7 @@ SCRIPTS = (
     ("/sites/all/modules/google_analytics/googleanalytics.js", CSS_QUERY),
 )
 
-_GENERIC_CSS = (
-    '/* {path} (Drupal 7 replica) */\n.clearfix:after {{ content: "."; display: block; }}\n'
-)
+_GENERIC_CSS = '/* {path} (Drupal 7 replica) */\n.clearfix:after {{ content: "."; display: block; height: 0; clear: both; visibility: hidden; }}\n'
 _DRUPAL_JS = """\
 var Drupal = Drupal || { 'settings': {}, 'behaviors': {}, 'locale': {} };
 jQuery.noConflict();
