@@ -86,6 +86,8 @@ ARCHIVER_RESUME = False
 ARCHIVER_ARGUMENTS: list[str] = []
 # Fetch the images, stylesheets and scripts of post pages on the source's hosts (for replay).
 ARCHIVER_REQUISITES_ENABLED = True
+# Levels of stylesheets' @import / url() references followed as requisites (0 = none).
+ARCHIVER_REQUISITES_CSS_DEPTH = 3
 # Date conventions of the source; empty = the source profile's (archiver/sources.py).
 ARCHIVER_TIMEZONE = ""
 ARCHIVER_DATE_LANGUAGES: list[str] = []

@@ -18,14 +18,23 @@ from pathlib import Path
 
 import pytest
 from helpers import LOOPBACK_ARGS, REPO_ROOT, archiver_env
-from importlinter.cli import lint_imports
 
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 
-def test_import_floors_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO_ROOT)
-    assert lint_imports(no_cache=True, no_logo=True) == 0
+def lint_imports_in(directory: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter on the package in ``directory`` (a fresh process: lint what is on disk)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports as l; "
+         "raise SystemExit(l(no_cache=True, no_logo=True))"],
+        cwd=directory, env={**archiver_env(), "PYTHONPATH": str(directory)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_import_floors_are_kept() -> None:
+    completed = lint_imports_in(REPO_ROOT)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
 
 
 def test_an_upward_import_breaks_the_floors(tmp_path: Path) -> None:
@@ -40,12 +49,7 @@ def test_an_upward_import_breaks_the_floors(tmp_path: Path) -> None:
             "from archiver.items import post_key",
         )
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", "from importlinter.cli import lint_imports as l; "
-         "raise SystemExit(l(no_cache=True, no_logo=True))"],
-        cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    completed = lint_imports_in(tmp_path)
     assert completed.returncode == 1, completed.stdout[-2000:]
     assert "archiver.state.store -> archiver.archive.layout" in completed.stdout
 

@@ -174,7 +174,8 @@ def write_wacz(
     try:
         with contextlib.redirect_stdout(chatter):
             code = wacz_main(arguments)
-    except (OSError, ValueError) as error:
+    except Exception as error:  # a full disk, a bad WARC: no half-written package is left
+        temporary.unlink(missing_ok=True)
         raise PackagingError(f"wacz create failed: {error}") from error
     finally:
         pages_file.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ testable on a saved page.
 - ``post``: a post page -> title, submitted line, body, images, tags, page requisites.
 - ``text``: the small clean-up functions both share (whitespace, body paragraphs).
 - ``submitted``: the "submitted" line (date text, author, machine-readable date).
+- ``requisites``: what a page or a stylesheet loads (stylesheets, @import, url(), srcset, ...).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from archiver.pages.listing import node_id_of
+from archiver.pages.requisites import requisites_in
 from archiver.pages.submitted import parse_submitted
 from archiver.pages.text import body_text, element_text, inner_html, parse_document
 from archiver.pages.urls import absolute, base_url, unique
@@ -36,10 +37,6 @@ TAG_XPATH = (
     ".//*[" + _CLASS.format("field-name-field-tags") + "]//a"
     " | .//*[" + _CLASS.format("field-type-taxonomy-term-reference") + "]//a"
 )
-REQUISITE_XPATH = (
-    "//img/@src | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
-    " | //script/@src | //link[contains(@rel, 'icon')]/@href | //input[@type='image']/@src"
-)
 _SHORTLINK_NODE = re.compile(r"/node/(\d+)(?:$|[/?#])")
 
 
@@ -60,7 +57,8 @@ class PostPage:
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     requisites: list[str] = field(default_factory=list)
-    """Absolute URLs of the page's images, stylesheets, scripts and icons, in page order."""
+    """Absolute URLs of what the page loads to display (stylesheets, ``<style>`` @imports,
+    icons, scripts, images, srcset candidates; archiver.pages.requisites), in page order."""
     problems: list[str] = field(default_factory=list)
     """What looked wrong (``no_title``, ``no_body``, ``no_node``); the page is still used."""
 
@@ -107,7 +105,7 @@ def parse_post_page(html: str, url: str) -> PostPage:
         images=images,
         tags=[tag for tag in tags if tag],
         canonical_url=canonical,
-        requisites=unique(absolute(base, ref) for ref in root.xpath(REQUISITE_XPATH)),
+        requisites=requisites_in(root, base),
         problems=problems,
     )
 

@@ -1,11 +1,24 @@
 """Static files of the replica: Drupal 7's default robots.txt, theme CSS and JS, feed icon,
-favicon and logo. Served with the query strings Drupal appends (``style.css?qh5b2k``)."""
+favicon, logo, and the images and fonts the stylesheets name with ``url()``. Served with the
+query strings Drupal appends (``style.css?qh5b2k``).
+
+Stylesheets come as stock Drupal 7 (CSS aggregation off) links them: ``@import`` rules in
+``<style>`` blocks, grouped as core groups them (system, modules, theme; print apart), with
+IE-only stylesheets in conditional comments. The theme's CSS files are in ``static/`` beside
+this module, at their URL paths: Bartik's (with all of real Bartik's ``url()`` images) and a
+sub-theme's whose stylesheet ``@import``s further stylesheets (fonts, print), as custom themes
+do. Images and fonts are generated (no binary files in the package).
+"""
 
 # ruff: noqa: E501 -- HTML templates keep Drupal's own (long) markup lines verbatim
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archiver.replica.images import png_bytes
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 CSS_QUERY = "qh5b2k"
 """Drupal's css_js_query_string: changes whenever caches are cleared."""
@@ -103,16 +116,54 @@ Disallow: /?q=user/login/
 Disallow: /?q=user/logout/
 """
 
-STYLESHEETS = (
-    "/modules/system/system.base.css",
-    "/modules/system/system.menus.css",
-    "/modules/system/system.messages.css",
-    "/modules/system/system.theme.css",
-    "/modules/field/theme/field.css",
-    "/modules/node/node.css",
-    "/themes/bartik/css/layout.css",
-    "/themes/bartik/css/style.css",
-    "/themes/bartik/css/colors.css",
+STYLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "all",
+        (
+            "/modules/system/system.base.css",
+            "/modules/system/system.menus.css",
+            "/modules/system/system.messages.css",
+            "/modules/system/system.theme.css",
+        ),
+    ),
+    (
+        "all",
+        (
+            "/modules/comment/comment.css",
+            "/modules/field/theme/field.css",
+            "/modules/node/node.css",
+            "/modules/search/search.css",
+            "/modules/user/user.css",
+        ),
+    ),
+    (
+        "all",
+        (
+            "/themes/bartik/css/layout.css",
+            "/themes/bartik/css/style.css",
+            "/themes/bartik/css/colors.css",
+            "/sites/all/themes/iuhrdf/css/iuhrdf.css",
+        ),
+    ),
+    ("print", ("/themes/bartik/css/print.css",)),
+)
+"""(media, stylesheet paths) of each ``<style>`` block of @imports, in page order."""
+STYLESHEETS = tuple(path for _media, paths in STYLE_GROUPS for path in paths)
+IE_STYLESHEETS = (("lte IE 7", "/themes/bartik/css/ie.css"), ("IE 6", "/themes/bartik/css/ie6.css"))
+"""Stylesheets in conditional comments: loaded by old Internet Explorer only."""
+CSS_IMAGES = {
+    "/themes/bartik/images/tabs-border.png": (1, 1),
+    "/themes/bartik/images/comment-arrow.gif": (8, 13),
+    "/themes/bartik/images/add.png": (10, 10),
+    "/themes/bartik/images/buttons.png": (6, 29),
+    "/themes/bartik/images/search-button.png": (34, 48),
+    "/sites/all/themes/iuhrdf/images/title-rule.png": (4, 4),
+    "/sites/all/themes/iuhrdf/images/body-watermark.png": (32, 32),
+}
+"""Images named by ``url()`` in the stylesheets, with their sizes (served as PNG bytes)."""
+FONTS = (
+    "/sites/all/themes/iuhrdf/fonts/iuhrdf-naskh.woff2",
+    "/sites/all/themes/iuhrdf/fonts/iuhrdf-naskh.woff",
 )
 SCRIPTS = (
     ("/misc/jquery.js", "v=1.4.4"),
@@ -121,21 +172,7 @@ SCRIPTS = (
     ("/sites/all/modules/google_analytics/googleanalytics.js", CSS_QUERY),
 )
 
-_STYLE_CSS = """\
-/* Bartik style.css (replica) */
-body, #page-wrapper { font-family: Georgia, "Times New Roman", Times, serif; }
-h1, h2, h3 { font-weight: normal; }
-ul.pager li { display: inline; padding: 0.5em; }
-.tabs ul.primary { background: url(../images/tabs-border.png) repeat-x 0 100%; }
-.feed-icon { display: block; margin: 1em 0; }
-.node-teaser .content { font-size: 0.929em; }
-.meta.submitted { color: #68696b; font-size: 0.821em; }
-.messages.error { background: #fef5f1; border-color: #ed541d; color: #8c2e0b; }
-.element-invisible { position: absolute !important; clip: rect(1px, 1px, 1px, 1px); }
-"""
-_GENERIC_CSS = (
-    '/* {path} (Drupal 7 replica) */\n.clearfix:after {{ content: "."; display: block; }}\n'
-)
+_GENERIC_CSS = '/* {path} (Drupal 7 replica) */\n.clearfix:after {{ content: "."; display: block; height: 0; clear: both; visibility: hidden; }}\n'
 _DRUPAL_JS = """\
 var Drupal = Drupal || { 'settings': {}, 'behaviors': {}, 'locale': {} };
 jQuery.noConflict();
@@ -155,10 +192,21 @@ def static_file(path: str) -> tuple[bytes, str] | None:
     """Bytes and content type of the static file at ``path`` (no query), or None."""
     if path == "/robots.txt":
         return ROBOTS_TXT.encode(), "text/plain; charset=utf-8"
-    if path == "/themes/bartik/css/style.css":
-        return _STYLE_CSS.encode(), "text/css"
-    if path in STYLESHEETS:
-        return _GENERIC_CSS.format(path=path).encode(), "text/css"
+    if path.endswith(".css"):
+        theme_file = _static_path(path)
+        if theme_file is not None:
+            return theme_file.read_bytes(), "text/css"
+        if path in STYLESHEETS or path in {css for _condition, css in IE_STYLESHEETS}:
+            return _GENERIC_CSS.format(path=path).encode(), "text/css"
+    if path in CSS_IMAGES:
+        width, height = CSS_IMAGES[path]
+        return png_bytes(path, width, height), "image/gif" if path.endswith(".gif") else "image/png"
+    if path in FONTS:
+        # Not a usable font: the browser falls back to the next family, as with a font that
+        # failed; what matters here is that it is requested, archived and replayed.
+        return b"wOF2" + path.encode() + bytes(64), "font/woff2" if path.endswith(
+            "2"
+        ) else "font/woff"
     if path == "/misc/drupal.js":
         return _DRUPAL_JS.encode(), "application/javascript"
     if path in {script for script, _query in SCRIPTS}:
@@ -171,4 +219,12 @@ def static_file(path: str) -> tuple[bytes, str] | None:
         return png_bytes("logo", 64, 64), "image/png"
     if path == "/themes/bartik/images/tabs-border.png":
         return png_bytes("tabs-border", 8, 2), "image/png"
+    return None
+
+
+def _static_path(path: str) -> Path | None:
+    """The file under ``static/`` for URL ``path``, if there is one (never outside it)."""
+    candidate = (STATIC_DIR / path.lstrip("/")).resolve()
+    if candidate.is_relative_to(STATIC_DIR) and candidate.is_file():
+        return candidate
     return None

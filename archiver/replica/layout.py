@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from archiver.replica.assets import CSS_QUERY, SCRIPTS, STYLESHEETS
+from archiver.replica.assets import CSS_QUERY, IE_STYLESHEETS, SCRIPTS, STYLE_GROUPS
 from archiver.replica.posts import Post
 
 SITE_NAME = "International Uyghur Human Rights and Democracy Foundation"
@@ -42,7 +42,7 @@ def page(
     messages: str = "",
 ) -> str:
     """A whole HTML page around ``content`` (already HTML)."""
-    styles = "\n".join(f'@import url("{base}{path}?{CSS_QUERY}");' for path in STYLESHEETS)
+    styles = _style_blocks(base)
     scripts = "\n".join(
         f'<script type="text/javascript" src="{base}{path}?{query}"></script>'
         for path, query in SCRIPTS
@@ -66,10 +66,8 @@ def page(
 <meta name="Generator" content="Drupal 7 (http://drupal.org)" />
 {head_links}
   <title>{escape(title)} | {SITE_SHORT}</title>
-  <style type="text/css" media="all">
-{styles}
-</style>
-{scripts}
+  {styles}
+  {scripts}
 <script type="text/javascript">
 <!--//--><![CDATA[//><!--
 (function(i,s,o,g,r,a,m){{i["GoogleAnalyticsObject"]=r;i[r]=i[r]||function(){{(i[r].q=i[r].q||[]).push(arguments)}},i[r].l=1*new Date();a=s.createElement(o),m=s.getElementsByTagName(o)[0];a.async=1;a.src=g;m.parentNode.insertBefore(a,m)}})(window,document,"script","https://www.google-analytics.com/analytics.js","ga");ga("create", "UA-12345678-1", {{"cookieDomain":"auto"}});ga("send", "pageview");
@@ -103,6 +101,21 @@ jQuery.extend(Drupal.settings, {{"basePath":"\\/","pathPrefix":"","ajaxPageState
 </body>
 </html>
 """
+
+
+def _style_blocks(base: str) -> str:
+    """Drupal 7's stylesheets with aggregation off: @import blocks, then IE-only links."""
+    blocks = []
+    for media, paths in STYLE_GROUPS:
+        imports = "\n".join(f'@import url("{base}{path}?{CSS_QUERY}");' for path in paths)
+        blocks.append(f'<style type="text/css" media="{media}">\n{imports}\n</style>')
+    for condition, path in IE_STYLESHEETS:
+        blocks.append(
+            f"\n<!--[if {condition}]>\n"
+            f'<link type="text/css" rel="stylesheet" href="{base}{path}?{CSS_QUERY}" media="all" />'
+            "\n<![endif]-->"
+        )
+    return "\n".join(blocks)
 
 
 def _header(base: str, current_path: str) -> str:

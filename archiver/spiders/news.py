@@ -8,6 +8,8 @@ Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_ALLOWED_HOSTS``: hosts besides the start URLs' that may be fetched.
 - ``ARCHIVER_MAX_LISTING_PAGES``: a guard against endless pagers (0 = none).
 - ``ARCHIVER_REQUISITES_ENABLED``: fetch images, stylesheets and scripts of post pages.
+- ``ARCHIVER_REQUISITES_CSS_DEPTH``: how many levels of stylesheets' ``@import`` / ``url()``
+  references are followed (1 = the page's own stylesheets' references only; 0 = none).
 - ``ARCHIVER_MODE``: ``incremental`` (stop paging once ``ARCHIVER_INCREMENTAL_KNOWN_PAGES``
   pages in a row list only known posts; fetch only new posts) or ``full`` (walk everything,
   re-fetch known posts conditionally, then fetch known posts no listing showed, to prove
@@ -40,6 +42,7 @@ from archiver.archive.session import crawl_state
 from archiver.items import PostItem
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
+from archiver.pages.requisites import css_references
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
 from archiver.spiders.memory import CrawlMemory
@@ -48,6 +51,7 @@ from archiver.spiders.outcomes import (
     content_type,
     describe_failure,
     failure_status,
+    is_css,
     is_html,
 )
 from archiver.spiders.postitems import item_from_post, item_from_teaser
@@ -67,6 +71,7 @@ class NewsSpider(scrapy.Spider):
     allowed_netlocs: set[str]
     max_listing_pages: int
     fetch_requisites: bool
+    requisites_css_depth: int
     mode: str
     conditional: bool
     known_pages_to_stop: int
@@ -108,6 +113,7 @@ class NewsSpider(scrapy.Spider):
         )
         spider.max_listing_pages = settings.getint("ARCHIVER_MAX_LISTING_PAGES")
         spider.fetch_requisites = settings.getbool("ARCHIVER_REQUISITES_ENABLED", True)
+        spider.requisites_css_depth = settings.getint("ARCHIVER_REQUISITES_CSS_DEPTH", 3)
         spider.mode = parse_mode(settings.get("ARCHIVER_MODE"))
         spider.conditional = settings.getbool("ARCHIVER_CONDITIONAL_REQUESTS", True)
         spider.known_pages_to_stop = max(1, settings.getint("ARCHIVER_INCREMENTAL_KNOWN_PAGES"))
@@ -264,7 +270,10 @@ class NewsSpider(scrapy.Spider):
         if self.fetch_requisites:
             yield from self._requisite_requests(post.requisites)
 
-    def _requisite_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+    def _requisite_requests(self, urls: list[str], css_depth: int = 0) -> Iterator[scrapy.Request]:
+        """Requests for the requisites on the source's hosts. Scrapy's duplicate filter sends
+        each URL once a run, however many posts (or stylesheets) name it. ``css_depth``: how
+        many stylesheets deep the reference was found (0 = named by the page)."""
         for url in urls:
             if urlsplit(url).netloc.lower() in self.allowed_netlocs:
                 yield scrapy.Request(
@@ -272,7 +281,7 @@ class NewsSpider(scrapy.Spider):
                     callback=self.parse_requisite,
                     errback=self.requisite_failed,
                     priority=-10,
-                    meta={"archiver_requisite": True},
+                    meta={"archiver_requisite": True, "archiver_css_depth": css_depth},
                 )
 
     def _send_validators(self, response: Response, teaser: Teaser) -> None:
@@ -287,9 +296,24 @@ class NewsSpider(scrapy.Spider):
         for url in {teaser.url, response.url}:
             self.crawler.signals.send_catch_log(post_fetched, url=url, **values)
 
-    def parse_requisite(self, response: Response) -> None:
-        """Requisites are archived by the WARC capture; nothing to extract."""
+    def parse_requisite(self, response: Response) -> Iterator[scrapy.Request]:
+        """Requisites are archived by the WARC capture. A stylesheet's ``@import`` and
+        ``url()`` references (fonts, backgrounds, nested stylesheets) are requisites too."""
         self.crawler.stats.inc_value("archiver/requisites")
+        if not is_css(response):
+            return
+        depth = response.meta.get("archiver_css_depth", 0) + 1
+        if depth > self.requisites_css_depth:
+            self.crawler.stats.inc_value("archiver/requisites/css_too_deep")
+            return
+        css = (
+            response.text
+            if isinstance(response, TextResponse)
+            else response.body.decode("utf-8", "replace")
+        )
+        references = css_references(css, response.url).all
+        self.crawler.stats.inc_value("archiver/requisites/css_refs", len(references))
+        yield from self._requisite_requests(references, depth)
 
     def on_idle(self) -> None:
         """In a full run, once the listings are walked, fetch the known posts no listing

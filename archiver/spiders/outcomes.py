@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -23,6 +24,7 @@ UNLISTED_GONE_STATUSES = GONE_STATUSES | {403}
 # size cap).
 POLICY_REFUSALS = ("robots.txt", "offsite", "source's hosts")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+CSS_TYPE = "text/css"
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,10 @@ def is_html(response: Response) -> bool:
     if declared == "no Content-Type":
         return True  # text without a label: let the page parser decide
     return declared.split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def is_css(response: Response) -> bool:
+    """A stylesheet: ``text/css``, or a ``.css`` path whatever the type (servers misconfigured
+    for CSS send ``text/plain`` or nothing, and the page still loads it as a stylesheet)."""
+    media_type = content_type(response).split(";", 1)[0].strip().lower()
+    return media_type == CSS_TYPE or urlsplit(response.url).path.lower().endswith(".css")
