@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 UNPARSED = ParsedText(flags=("unparsed",))
 _CACHE_LIMIT = 50_000
+# No date is longer; dateparser's cost grows faster than the text, so longer texts never reach it.
+DATEPARSER_MAX_CHARS = 100
 
 
 class TextParser:
@@ -82,6 +84,8 @@ class TextParser:
                 route = ("standard", None)
             elif self.cldr.read(text) is not None:
                 route = ("cldr", None)
+            elif len(text) > DATEPARSER_MAX_CHARS:
+                route = ("unparsed", None)
             else:
                 route = self._choose_route(text)
             self._routes[shape] = route
@@ -102,6 +106,8 @@ class TextParser:
             return self._read_textual(text, data)
         if kind == "monthname":
             return self.month_reader.read(text) or self._read_dateparser(text)
+        if kind == "unparsed":
+            return UNPARSED
         if kind in ("relative", "year_missing"):
             return ParsedText(needs_fetch_time=kind, weekdays=None)
         return self._cached(text, kind, data)
