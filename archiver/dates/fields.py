@@ -141,7 +141,8 @@ def analyse(
                 raise Failure("two_" + role)
             s.roles[role] = i
             used.add(i)
-    _find_triples(tokens, s, used, time_dot)
+    month_word = any(meaning[0] == "month" for meaning in choice.values())
+    _find_triples(tokens, s, used, time_dot, month_word)
     _read_words(tokens, choice, s)
     _fill_remaining(tokens, s, used)
     _check(s)
@@ -176,7 +177,9 @@ def _group(tokens: list[Token], i: int, used: set[int]) -> tuple[list[int], str]
     return group, separator
 
 
-def _find_triples(tokens: list[Token], s: Structure, used: set[int], time_dot: bool) -> None:
+def _find_triples(
+    tokens: list[Token], s: Structure, used: set[int], time_dot: bool, month_word: bool
+) -> None:
     groups: list[tuple[list[int], str]] = []
     i = 0
     while i < len(tokens):
@@ -187,7 +190,8 @@ def _find_triples(tokens: list[Token], s: Structure, used: set[int], time_dot: b
                 i = group[-1] + 1
                 continue
         i += 1
-    dates = [g for g in groups if len(g[0]) == 3]
+    # With a month name, a dotted group is a time ("12 Jan 2024 22.14.24"), never a date.
+    dates = [] if month_word else [g for g in groups if len(g[0]) == 3]
     with_year = [g for g in dates if any(len(tokens[k].text) == 4 for k in g[0])]
     date = with_year[0] if with_year else (dates[0] if dates else None)
     if len(with_year) > 1:

@@ -88,20 +88,29 @@ def zone_vocabulary(languages: Sequence[str]) -> Vocabulary:
 
 
 _RESOLVED: dict[tuple[ZoneSpec, datetime], tuple[frozenset[timedelta], bool]] = {}
+_STEADY_DAYS: dict[tuple[ZoneSpec, tuple[int, int, int]], frozenset[timedelta] | None] = {}
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)  # kept: ZoneInfo's own cache holds only a few zones strongly
 
 
 def resolve(wall: datetime, spec: ZoneSpec) -> tuple[list[datetime], str | None]:
     """The instants ``wall`` can be in ``spec`` (aware, each with its offset, so the printed
     wall time and weekday stay as printed), and the flag when not exactly one."""
-    # Offsets only change on quarter hours: cache per spec and quarter hour.
-    key = (spec, wall.replace(minute=wall.minute - wall.minute % 15, second=0, microsecond=0))
-    cached = _RESOLVED.get(key)
-    if cached is None:
-        cached = _offsets(wall, spec)
-        if len(_RESOLVED) > 50_000:
-            _RESOLVED.clear()
-        _RESOLVED[key] = cached
-    offsets, within_one_zone = cached
+    steady = _steady_offsets(wall, spec)
+    if steady is not None:
+        offsets, within_one_zone = steady, False
+    else:
+        key = (spec, wall.replace(second=0, microsecond=0))
+        cached = _RESOLVED.get(key)
+        if cached is None:
+            cached = _offsets(wall, spec)
+            if len(_RESOLVED) > 50_000:
+                _RESOLVED.clear()
+            _RESOLVED[key] = cached
+        offsets, within_one_zone = cached
     instants = sorted(
         (wall.replace(tzinfo=timezone(offset)) for offset in offsets),
         key=lambda instant: instant.astimezone(UTC),
@@ -113,11 +122,42 @@ def resolve(wall: datetime, spec: ZoneSpec) -> tuple[list[datetime], str | None]
     return instants, "ambiguous_local_time" if within_one_zone else "ambiguous_zone"
 
 
+def _steady_offsets(wall: datetime, spec: ZoneSpec) -> frozenset[timedelta] | None:
+    """The spec's offsets on ``wall``'s day when no zone of it changes offset that day (the
+    same offset at the day's first and last minute), else None (resolved exactly)."""
+    key = (spec, (wall.year, wall.month, wall.day))
+    if key in _STEADY_DAYS:
+        return _STEADY_DAYS[key]
+    start = wall.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(hours=23, minutes=59)
+    offsets: set[timedelta] = set()
+    steady: frozenset[timedelta] | None = None
+    for zone_name, variant in spec:
+        zone = _zone(zone_name)
+        first, last = start.replace(tzinfo=zone), end.replace(tzinfo=zone)
+        if first.utcoffset() != last.utcoffset() or first.dst() != last.dst():
+            break
+        if first.utcoffset() != first.replace(fold=1).utcoffset():
+            break
+        dst = first.dst() or timedelta(0)
+        if (variant == "standard" and dst) or (variant == "daylight" and not dst):
+            continue
+        offset = first.utcoffset()
+        if offset is not None:
+            offsets.add(offset)
+    else:
+        steady = frozenset(offsets)
+    if len(_STEADY_DAYS) > 200_000:
+        _STEADY_DAYS.clear()
+    _STEADY_DAYS[key] = steady
+    return steady
+
+
 def _offsets(wall: datetime, spec: ZoneSpec) -> tuple[frozenset[timedelta], bool]:
     offsets: set[timedelta] = set()
     per_zone: list[frozenset[timedelta]] = []
     for zone_name, variant in spec:
-        zone = ZoneInfo(zone_name)
+        zone = _zone(zone_name)
         found: set[timedelta] = set()
         for fold in (0, 1):
             aware = wall.replace(tzinfo=zone, fold=fold)
