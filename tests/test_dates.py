@@ -119,17 +119,46 @@ def test_relative_hours_stay_exact_across_a_dst_change() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected", "flag"),
+    ("raw", "flag", "candidates"),
     [
-        ("Sun, 03/08/2020 - 02:30", "2020-03-08T02:30:00-05:00", "dst_gap"),
-        ("Sun, 11/01/2020 - 01:30", "2020-11-01T01:30:00-04:00", "dst_fold"),
-        ("Sun, 11/01/2020 - 03:30", "2020-11-01T03:30:00-05:00", None),
+        (
+            "Sun, 03/08/2020 - 02:30",
+            "nonexistent_local_time",
+            ("2020-03-08T02:30:00-04:00", "2020-03-08T02:30:00-05:00"),
+        ),
+        (
+            "Sun, 11/01/2020 - 01:30",
+            "ambiguous_local_time",
+            ("2020-11-01T01:30:00-04:00", "2020-11-01T01:30:00-05:00"),
+        ),
     ],
 )
-def test_dst_transitions(raw: str, expected: str, flag: str | None) -> None:
+def test_dst_gap_and_fold_without_machine_date_are_null(
+    raw: str, flag: str, candidates: tuple[str, ...]
+) -> None:
     result = iuhrdf().normalise(raw)
-    assert result.isoformat() == expected
-    assert (flag in result.flags) if flag else not {"dst_gap", "dst_fold"} & set(result.flags)
+    assert result.value is None
+    assert flag in result.flags
+    assert result.candidates == candidates
+
+
+def test_time_next_to_a_dst_change_is_exact() -> None:
+    result = iuhrdf().normalise("Sun, 11/01/2020 - 03:30")
+    assert result.isoformat() == "2020-11-01T03:30:00-05:00"
+    assert not {"ambiguous_local_time", "nonexistent_local_time"} & set(result.flags)
+
+
+def test_machine_date_settles_a_fold() -> None:
+    result = iuhrdf().normalise("Sun, 11/01/2020 - 01:30", machine="2020-11-01T01:30:00-05:00")
+    assert result.isoformat() == "2020-11-01T01:30:00-05:00"
+    assert "machine_text_mismatch" not in result.flags
+
+
+def test_text_without_offset_is_local_time_not_utc() -> None:
+    # A medium date of many languages looks like RFC 822 without its zone.
+    result = SourceDateNormaliser("Africa/Nairobi", ("sw",)).normalise("18 Jun 2013 01:43:00")
+    assert result.isoformat() == "2013-06-18T01:43:00+03:00"
+    assert "offset_converted" not in result.flags
 
 
 def test_iso_and_rfc822_texts_are_converted_to_the_source_zone() -> None:

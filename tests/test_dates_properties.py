@@ -46,7 +46,17 @@ def same_instant(result_value: datetime | None, moment: datetime, zone: ZoneInfo
 def test_long_formats_round_trip(moment: datetime, language: str) -> None:
     raw = LONG_FORMATS[language](moment, corpus_names)
     result = NORMALISERS[language].normalise(raw)
+    if not _exists_once(moment, ZONE):  # a fall-back or spring-forward wall time: never guessed
+        assert result.value is None
+        assert {"ambiguous_local_time", "nonexistent_local_time"} & set(result.flags)
+        return
     assert same_instant(result.value, moment, ZONE), (raw, result)
+
+
+def _exists_once(moment: datetime, zone: ZoneInfo) -> bool:
+    return (
+        moment.replace(tzinfo=zone).utcoffset() == moment.replace(tzinfo=zone, fold=1).utcoffset()
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -57,7 +67,8 @@ def test_drupal_medium_with_any_weekday_form_never_wrong(moment: datetime, kind:
     raw = f"{corpus_names.short(kind, moment)}, {moment:%m/%d/%Y - %H:%M}"
     result = normaliser.normalise(raw)
     if result.value is None:
-        assert "ambiguous" in result.flags  # both readings share the weekday's day: undecidable
+        # both readings share the weekday's day (undecidable), or a DST fold/gap wall time
+        assert {"ambiguous", "ambiguous_local_time", "nonexistent_local_time"} & set(result.flags)
     else:
         assert same_instant(result.value, moment, ZoneInfo("America/New_York")), (raw, result)
 

@@ -5,9 +5,11 @@ A stable contract other tools call::
     archiver dates --tz America/New_York [--languages tr,en] [--order MDY|DMY|YMD]
                    [--fetched-at 2020-10-09T12:00:00+00:00]
 
-All input lines are one source: the date order is learned from the whole input before any line
-is resolved. Output, in input order: ``{"raw": ..., "published": ISO 8601 or null, "flags":
-[...]}``. Exit 0; bad arguments give a one-line error on stderr and exit 2. ``--fetched-at``
+A stream (``archiver.dates.stream``): each line is answered, flushed, as it is read; all lines
+are one source, whose date order is learned from the lines before. Output, in input order:
+``{"raw": ..., "published": ISO 8601 or null, "flags": [...]}`` (plus ``"candidates"`` when a
+null has several possible instants); a line over 512 characters is answered ``too_long``.
+Exit 0; bad arguments give a one-line error on stderr and exit 2. ``--fetched-at``
 (optional) resolves relative dates ("3 hours ago"); without it they come out null. Reads no
 Scrapy settings.
 """
@@ -16,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from datetime import datetime
 from typing import Any
 
 from archiver.dates import DateArgumentError, SourceDateNormaliser
+from archiver.dates.stream import normalise_stream
 
 EXIT_BAD_ARGUMENTS = 2
 
@@ -59,14 +61,8 @@ def run(args: argparse.Namespace) -> int:
     except DateArgumentError as error:
         print(f"archiver dates: error: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
-    raws = [line.rstrip("\r\n") for line in stdin]
-    results = normaliser.normalise_all(raws, fetched_at=fetched_at)
-    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
-    for raw, result in zip(raws, results, strict=True):
-        record = {"raw": raw, "published": result.isoformat(), "flags": list(result.flags)}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    out.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+    normalise_stream(sys.stdin.buffer, out, normaliser, fetched_at)
     out.detach()
     return 0
 

@@ -17,6 +17,7 @@ from archiver.dates.order import VALID_ORDERS, OrderEvidence, choose_reading
 from archiver.dates.parsing import TextParser
 from archiver.dates.result import DateArgumentError, DateResult, ParsedText, Reading
 from archiver.dates.standard import read_standard
+from archiver.dates.vocabulary import known_to_babel
 from archiver.dates.weekdays import unknown_languages
 from archiver.dates.zones import load_zone, localise
 
@@ -31,23 +32,32 @@ class SourceDateNormaliser:
 
     def __init__(self, timezone: str, languages: Sequence[str] = (), order: str | None = None):
         self.zone = load_zone(timezone)
-        unknown = unknown_languages(languages)
+        unknown = [code for code in unknown_languages(languages) if not known_to_babel([code])]
         if unknown:
             raise DateArgumentError(
-                f"unknown language code(s) for dateparser: {', '.join(unknown)}"
+                f"unknown language code(s) (neither CLDR nor dateparser): {', '.join(unknown)}"
             )
         if order is not None and order not in VALID_ORDERS:
             raise DateArgumentError(f"unknown date order {order!r} (use MDY, DMY or YMD)")
         self.timezone = timezone
         self.languages = tuple(languages)
         self.order = order
-        self.evidence = OrderEvidence()
+        self.evidences: dict[str | None, OrderEvidence] = {}
         self._parser = TextParser(self.languages)
 
     @property
     def learned_order(self) -> str | None:
         """The order the source's own dates have settled, or None (none yet, or conflicting)."""
-        return self.evidence.learned
+        learned = {e.learned for e in self.evidences.values() if e.counts}
+        if any(evidence.conflicting for evidence in self.evidences.values()) or len(learned) != 1:
+            return None
+        return learned.pop()
+
+    def _evidence(self, parsed: ParsedText) -> OrderEvidence:
+        """Orders are learned per shape of text (``W, N/N/Y - N:N``): one site template prints
+        one order, but a source may print its CLDR short dates and a custom pattern side by
+        side in different orders."""
+        return self.evidences.setdefault(parsed.signature, OrderEvidence())
 
     def normalise(
         self, raw: str | None, *, fetched_at: datetime | None = None, machine: str | None = None
@@ -86,14 +96,20 @@ class SourceDateNormaliser:
             return
         fitting = _fitting(parsed)
         if machine_value is not None:
-            fitting = [r for r in fitting if _agrees(self._localise(r)[0], r, machine_value)]
+            fitting = [
+                r
+                for r in fitting
+                if any(_agrees(c, r, machine_value) for c in _instants(self._localise(r)))
+            ]
         orders = {reading.order for reading in fitting}
         if len(orders) == 1 and len({reading.local for reading in fitting}) == 1:
             order = orders.pop()
             if order is not None:
-                self.evidence.record(order)
+                self._evidence(parsed).record(order)
 
-    def _localise(self, reading: Reading) -> tuple[datetime, tuple[str, ...]]:
+    def _localise(
+        self, reading: Reading
+    ) -> tuple[datetime | None, tuple[str, ...], tuple[datetime, ...]]:
         return localise(reading.local, self.zone)
 
     def _resolve(self, raw: str, parsed: ParsedText, fetched_at: datetime | None) -> DateResult:
@@ -101,6 +117,9 @@ class SourceDateNormaliser:
         if parsed.needs_fetch_time is not None:
             return self._resolve_against_fetch(raw, parsed.needs_fetch_time, fetched_at)
         if not parsed.readings:
+            if parsed.candidates:
+                iso = tuple(c.astimezone(self.zone).isoformat() for c in parsed.candidates)
+                return DateResult(None, tuple(flags), iso)
             return DateResult(None, _with(flags, "unparsed"))
         readings = list(parsed.readings)
         if parsed.weekdays is not None:
@@ -113,21 +132,27 @@ class SourceDateNormaliser:
         if len({reading.local for reading in readings}) == 1:
             chosen: Reading | None = readings[0]
         else:
-            choice = choose_reading(readings, self.evidence, self.order, parsed.conventional_order)
+            choice = choose_reading(
+                readings,
+                self._evidence(parsed),
+                self.order,
+                parsed.conventional_order,
+                parsed.locale_order,
+            )
             chosen = choice.reading
             flags.extend(choice.flags)
         if chosen is None:
             return DateResult(None, tuple(flags))
-        source_order = self.evidence.learned or self.order
+        source_order = self._evidence(parsed).learned or self.order
         if "weekday_decided" in flags and chosen.order and source_order not in (None, chosen.order):
             flags.append("order_overridden")  # the spec: the weekday outranks the source order
-        value, zone_flags = self._localise(chosen)
+        value, zone_flags, candidates = self._localise(chosen)
         flags.extend(zone_flags)
         if chosen.local.tzinfo is not None:
             flags.append("offset_converted")
         if not chosen.has_time:
             flags.append("date_only")
-        return DateResult(value, tuple(flags))
+        return DateResult(value, tuple(flags), tuple(c.isoformat() for c in candidates))
 
     def _resolve_against_fetch(
         self, raw: str, kind: str, fetched_at: datetime | None
@@ -145,8 +170,8 @@ class SourceDateNormaliser:
             value = dateparser.year_less(text, local_fetch)
         if value is None:
             return DateResult(None, (kind, "unparsed"))
-        aware, zone_flags = localise(value, self.zone)
-        return DateResult(aware, (kind, *zone_flags))
+        aware, zone_flags, candidates = localise(value, self.zone)
+        return DateResult(aware, (kind, *zone_flags), tuple(c.isoformat() for c in candidates))
 
     def _with_machine(
         self, raw: str | None, parsed: ParsedText | None, machine: str, fetched_at: datetime | None
@@ -159,16 +184,20 @@ class SourceDateNormaliser:
                 return DateResult(None, ("missing", "machine_unparsed"))
             self._learn(parsed)
             result = self._resolve(raw or "", parsed, fetched_at)
-            return DateResult(result.value, (*result.flags, "machine_unparsed"))
+            return DateResult(result.value, (*result.flags, "machine_unparsed"), result.candidates)
         machine_reading = machine_parsed.readings[0]
-        value, zone_flags = self._localise(machine_reading)
+        value, zone_flags, candidates = self._localise(machine_reading)
+        if value is None:  # a machine date without an offset, in a fold or gap
+            return DateResult(None, ("rdfa", *zone_flags), tuple(c.isoformat() for c in candidates))
         flags = ["rdfa", *zone_flags]
         if not machine_reading.has_time:
             flags.append("date_only")
         if parsed is not None:
             self._learn(parsed, machine_value=value)
             if parsed.readings and not any(
-                _agrees(self._localise(r)[0], r, value) for r in parsed.readings
+                _agrees(candidate, r, value)
+                for r in parsed.readings
+                for candidate in _instants(self._localise(r))
             ):
                 flags.append("machine_text_mismatch")
         return DateResult(value, tuple(flags))
@@ -179,6 +208,13 @@ def _fitting(parsed: ParsedText) -> list[Reading]:
     if parsed.weekdays is None:
         return list(parsed.readings)
     return [r for r in parsed.readings if r.local.weekday() in parsed.weekdays]
+
+
+def _instants(
+    localised: tuple[datetime | None, tuple[str, ...], tuple[datetime, ...]],
+) -> tuple[datetime, ...]:
+    value, _, candidates = localised
+    return (value,) if value is not None else candidates
 
 
 def _agrees(text_value: datetime, reading: Reading, machine_value: datetime) -> bool:

@@ -123,7 +123,7 @@ def date_candidates(
     a, b, c = int(first), int(second), int(third)
     if len(first) == 4:
         return [("YMD", a, b, c)], ()  # year first: nobody writes year-day-month
-    if len(first) == 3:
+    if len(first) == 3 or len(second) > 2 or len(third) == 3 or len(third) > 4:
         return [], ()
     if len(third) == 4:
         return [("MDY", c, a, b), ("DMY", c, b, a)], ()
@@ -135,6 +135,11 @@ def date_candidates(
 
 
 def widen_year(two_digits: int, century_base: int) -> int:
-    """``20`` -> 2020: the latest year ending in these digits not after ``century_base + 1``."""
+    """``20`` -> 2020: the year ending in these digits within 50 years of ``century_base``
+    (the year the text is read); the weekday, when printed, checks the century."""
     year = century_base - century_base % 100 + two_digits
-    return year - 100 if year > century_base + 1 else year
+    if year > century_base + 50:
+        return year - 100
+    if year <= century_base - 50:
+        return year + 100
+    return year

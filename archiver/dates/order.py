@@ -48,8 +48,10 @@ def choose_reading(
     evidence: OrderEvidence,
     configured: str | None,
     conventional: str | None,
+    locale: str | None = None,
 ) -> Choice:
-    """Pick among readings that differ: learned order, then configured, then the notation's."""
+    """Pick among readings that differ: learned order, then configured, then the language's
+    own CLDR format (when the text has its exact shape), then the notation's."""
     by_order = {reading.order: reading for reading in readings}
     if evidence.conflicting:
         return Choice(None, ("ambiguous", "order_conflict"))
@@ -58,6 +60,8 @@ def choose_reading(
         return Choice(by_order[learned], ("order_inferred",))
     if configured in by_order:
         return Choice(by_order[configured], ("ambiguous", "order_configured"))
+    if locale in by_order:
+        return Choice(by_order[locale], ("order_locale",))
     if conventional in by_order:
         return Choice(by_order[conventional], ("order_conventional",))
     return Choice(None, ("ambiguous",))

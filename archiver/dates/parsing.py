@@ -2,6 +2,9 @@
 
 The route is chosen once per *shape* (the text with digits replaced by ``0``) and remembered:
 
+* ``cldr``: month and weekday names, units, zone names and numeric orders from CLDR (babel), a
+  compiled layout per shape, no dateparser call (``cldr.py``): every text that is a complete
+  date in the source's languages is read here, or refused with a flag;
 * ``standard``: ISO 8601 / RFC 822, read by the standard library;
 * ``numeric``: a numeric date (+ time, weekday), read from fixed positions (``numeric.py``);
 * ``numeric_checked``: a numeric date with other words ("um 17:31 Uhr", "下午"): our readings,
@@ -23,6 +26,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from archiver.dates.cldr import CldrReader
 from archiver.dates.monthnames import MonthNameReader
 from archiver.dates.numeric import (
     DIGITS_TO_ZERO,
@@ -42,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 UNPARSED = ParsedText(flags=("unparsed",))
 _CACHE_LIMIT = 50_000
+# No date is longer; dateparser's cost grows faster than the text, so longer texts never reach it.
+DATEPARSER_MAX_CHARS = 100
 
 
 class TextParser:
@@ -55,6 +61,7 @@ class TextParser:
         self._routes: dict[str, tuple[str, object]] = {}
         self._month_reader: MonthNameReader | None = None
         self._per_text: dict[str, ParsedText] = {}
+        self.cldr = CldrReader(self._languages, self._century_base, self.dateparser.absolute)
 
     @property
     def finder(self) -> WeekdayFinder:
@@ -73,10 +80,22 @@ class TextParser:
         shape = text.translate(DIGITS_TO_ZERO)
         route = self._routes.get(shape)
         if route is None:
-            route = self._choose_route(text)
+            if read_standard(text) is not None:
+                route = ("standard", None)
+            elif self.cldr.read(text) is not None:
+                route = ("cldr", None)
+            elif len(text) > DATEPARSER_MAX_CHARS:
+                route = ("unparsed", None)
+            else:
+                route = self._choose_route(text)
             self._routes[shape] = route
             logger.debug("new date shape %r: route %s", shape, route[0])
         kind, data = route
+        if kind == "cldr":
+            parsed = self.cldr.read(text)
+            if parsed is not None:
+                return parsed
+            kind, data = self._choose_route(text)
         if kind == "numeric":
             assert isinstance(data, NumericLayout)
             return read_numeric(text, data, self._century_base)
@@ -87,6 +106,8 @@ class TextParser:
             return self._read_textual(text, data)
         if kind == "monthname":
             return self.month_reader.read(text) or self._read_dateparser(text)
+        if kind == "unparsed":
+            return UNPARSED
         if kind in ("relative", "year_missing"):
             return ParsedText(needs_fetch_time=kind, weekdays=None)
         return self._cached(text, kind, data)

@@ -23,6 +23,10 @@ class DateResult:
     """Aware, in the source's timezone; None when the text does not decide a date."""
     flags: tuple[str, ...] = ()
     """How the value was decided (vocabulary in the ``archiver.dates`` docstring)."""
+    candidates: tuple[str, ...] = ()
+    """When the value is None because the text names several instants (a wall time in a
+    fall-back hour, a zone name of several zones): each of them, ISO 8601 with offset, earliest
+    first. The item keeps them as ``published_candidates``."""
 
     def isoformat(self) -> str | None:
         """ISO 8601 with the UTC offset (``2020-10-08T17:31:00-04:00``), or None."""
@@ -58,6 +62,12 @@ class ParsedText:
     empty and the text is resolved against the fetch time."""
     flags: tuple[str, ...] = field(default=())
     """Flags known from the text alone (``unparsed``, ``two_digit_year``, ...)."""
+    locale_order: str | None = None
+    """The numeric order of the language's own CLDR format when the text has its shape."""
+    signature: str | None = None
+    """The text's shape in words (``W, N/N/Y - N:N``): the order is learned per signature."""
+    candidates: tuple[datetime, ...] = ()
+    """Aware instants the text can be when its zone name does not decide one."""
 
     @property
     def orders(self) -> frozenset[str]:

@@ -20,7 +20,7 @@ _ISO = re.compile(
 _RFC822 = re.compile(
     r"(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+"
-    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|Z)?",
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*([+-]\d{4}|UT|GMT|[ECMP][SD]T|Z)?",
     re.IGNORECASE,
 )
 _RFC822_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,8 +36,9 @@ def read_standard(raw: str) -> ParsedText | None:
             value = parsedate_to_datetime(raw)
         except (TypeError, ValueError):
             return ParsedText(flags=("unparsed",))
-        if value.tzinfo is None:  # "-0000": UTC, source zone unknown to the writer
-            value = value.replace(tzinfo=UTC)
+        if value.tzinfo is None and match.group(2):
+            value = value.replace(tzinfo=UTC)  # "-0000": UTC, source zone unknown to the writer
+        # No zone at all ("5 Mar 2011 21:45:00", a medium date in many languages): local time.
         weekdays = None
         if match.group(1):
             weekdays = frozenset({_RFC822_DAYS.index(match.group(1).lower())})

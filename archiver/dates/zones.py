@@ -1,19 +1,19 @@
 """Local wall-clock times to aware datetimes, with daylight-saving transitions decided openly.
 
-* A time inside a *gap* (clocks jumped forward, e.g. 02:30 on 2020-03-08 in New York) never
-  existed. It is read with the offset in force before the jump (PEP 495, ``fold=0``), which is
-  what a clock that had not been moved yet would show: the printed wall time is kept and the
-  offset says which instant it is (``02:30-05:00``, i.e. 07:30 UTC, which is 03:30 EDT), as
-  ``datetime(..., tzinfo=ZoneInfo(zone))`` gives. Flag ``dst_gap``.
-* A time inside a *fold* (clocks went back, 01:30 happened twice) takes the first occurrence
-  (the earlier instant, summer offset). Flag ``dst_fold``; a machine-readable date settles it.
+A local time the text does not tie to an offset is never guessed:
 
-Reads no settings.
+* inside a *fold* (clocks went back, 01:30 happened twice): value None, flag
+  ``ambiguous_local_time``, both instants kept as candidates (earlier first);
+* inside a *gap* (clocks jumped forward, 02:30 never happened): value None, flag
+  ``nonexistent_local_time``; the candidates are the instants the wall time would be with the
+  offset before and after the jump.
+
+A machine-readable date on the page settles both. Reads no settings.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archiver.dates.result import DateArgumentError
@@ -27,15 +27,31 @@ def load_zone(name: str) -> ZoneInfo:
         raise DateArgumentError(f"unknown timezone {name!r}") from error
 
 
-def localise(wall_clock: datetime, zone: ZoneInfo) -> tuple[datetime, tuple[str, ...]]:
-    """Attach ``zone`` to a naive wall-clock time; convert an aware one into ``zone``."""
+def localise(
+    wall_clock: datetime, zone: ZoneInfo
+) -> tuple[datetime | None, tuple[str, ...], tuple[datetime, ...]]:
+    """Attach ``zone`` to a naive wall-clock time; convert an aware one into ``zone``.
+
+    Returns the value (None in a fold or gap), the flags and, when None, the candidates.
+    """
     if wall_clock.tzinfo is not None:
-        return wall_clock.astimezone(zone), ()
+        return wall_clock.astimezone(zone), (), ()
     first = wall_clock.replace(tzinfo=zone)
     second = wall_clock.replace(tzinfo=zone, fold=1)
     if first.utcoffset() == second.utcoffset():
-        return first, ()
+        return first, (), ()
+    # As printed, with each offset: 01:30-04:00 and 01:30-05:00 (02:30-05:00, 02:30-04:00).
+    local = tuple(
+        sorted(
+            (
+                c.replace(tzinfo=timezone(offset))
+                for c in (first, second)
+                if (offset := c.utcoffset()) is not None
+            ),
+            key=lambda c: c.astimezone(UTC),
+        )
+    )
     round_trip = first.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) == wall_clock:
-        return first, ("dst_fold",)
-    return first, ("dst_gap",)
+        return None, ("ambiguous_local_time",), local
+    return None, ("nonexistent_local_time",), local
