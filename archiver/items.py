@@ -51,6 +51,9 @@ class PostItem:
     """The date text exactly as printed (e.g. ``Per, 10/08/2020 - 17:31``)."""
     published_machine: str | None = None
     """A machine-readable date on the page (RDFa ``content``), exactly as found, or null."""
+    published_candidates: list[str] = field(default_factory=list)
+    """When ``published`` is null because the printed local time happened twice (clocks set back)
+    or several readings remain: every instant the text may mean, ISO 8601, earliest first."""
     date_flags: list[str] = field(default_factory=list)
     """How ``published`` was decided (``rdfa``, ``weekday_checked``, ``weekday_mismatch``, ...)."""
     teaser: str | None = None

@@ -17,7 +17,7 @@ ARGUMENTS = ("--tz", "America/New_York", "--languages", "tr,en")
 # Runs the CLI in-process and reports the process's peak RSS (KiB) on stderr.
 MEASURED = (
     "import resource, sys\n"
-    "from archiver.dates_cli import main\n"
+    "from archiver.cli.dates import main\n"
     "code = main(sys.argv[1:])\n"
     "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
     "sys.exit(code)\n"
@@ -64,7 +64,7 @@ def test_long_stream_keeps_order_and_bounded_memory(tmp_path: Path) -> None:
 
 def test_each_line_is_answered_before_the_next_is_sent() -> None:
     child = subprocess.Popen(
-        [sys.executable, "-m", "archiver.dates_cli", *ARGUMENTS],
+        [sys.executable, "-m", "archiver.cli.dates", *ARGUMENTS],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=ROOT,
@@ -88,7 +88,7 @@ def test_each_line_is_answered_before_the_next_is_sent() -> None:
 def test_a_one_megabyte_line_is_answered_at_once() -> None:
     line = ("garbage 12:30 " * 80_000)[:1_000_000]
     done = subprocess.run(
-        [sys.executable, "-m", "archiver.dates_cli", *ARGUMENTS],
+        [sys.executable, "-m", "archiver.cli.dates", *ARGUMENTS],
         input=(line + "\nPer, 10/08/2020 - 17:31\n").encode(),
         capture_output=True,
         cwd=ROOT,

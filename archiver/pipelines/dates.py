@@ -57,6 +57,7 @@ class DatesPipeline:
             machine=adapter.get("published_machine"),
         )
         adapter["published"] = result.isoformat()
+        adapter["published_candidates"] = list(result.candidates)
         adapter["date_flags"] = list(result.flags)
         if result.value is None:
             self.stats.inc_value("archiver/dates/unparsed")
