@@ -54,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After every built-in middleware: sees requests as sent and responses as received
     # (before redirects, retries and decompression touch them).
     "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
+    # Just outside the capture: one line per fetch attempt, failures included.
+    "archiver.downloadermiddlewares.crawllog.CrawlLogMiddleware": 940,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.dates.DatesPipeline": 100,
@@ -125,6 +127,9 @@ ARCHIVER_WARC_DEDUP = True
 # Headers whose values are written as "[redacted]" in WARC records (credentials such as
 # Authorization or Cookie); the warcinfo record says which (`--redact-header NAME`).
 ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
+# Keep runs/<run-id>/crawl-log.jsonl: one line per fetch attempt (time, URL, status or error,
+# bytes, duration, WARC record id), so an unreachable page is on record too.
+ARCHIVER_CRAWL_LOG_ENABLED = True
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 

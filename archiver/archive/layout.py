@@ -8,6 +8,7 @@ The layout is a public contract (cron scripts and researchers rely on it)::
     OUTPUT/runs/<run-id>/run.json         what ran: times, arguments, versions, counts, hashes
     OUTPUT/runs/<run-id>/items.jsonl      this run's items, one post a line
     OUTPUT/runs/<run-id>/changes.json     new / changed / removed posts in this run
+    OUTPUT/runs/<run-id>/crawl-log.jsonl  every fetch attempt: time, URL, status or error, record
     OUTPUT/runs/<run-id>/warc/*.warc.gz   every HTTP exchange of the run
     OUTPUT/runs/<run-id>/indexes/index.cdxj
     OUTPUT/runs/<run-id>/archive.wacz
@@ -59,6 +60,11 @@ class RunPaths:
     def items_partial(self) -> Path:
         """Items appended as they are scraped; renamed to items.jsonl when the run ends."""
         return self.directory / "items.jsonl.partial"
+
+    @property
+    def crawl_log(self) -> Path:
+        """One JSON line per fetch attempt, failures included (what no WARC record shows)."""
+        return self.directory / "crawl-log.jsonl"
 
     @property
     def changes_json(self) -> Path:
