@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import REPO_ROOT, require_program, run_demo, running_in_ci
+from helpers import REPO_ROOT, require_program, run_archiver, run_demo, running_in_ci
 
 from archiver.archive.layout import ArchivePaths
 
@@ -110,3 +111,17 @@ def test_post_replays_with_title_body_and_image(archive: Path, replay: tuple[str
         finally:
             browser.close()
     assert collection_url.endswith("/archive/")
+
+
+def test_replay_on_a_taken_port_is_one_line_and_exit_2(archive: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        completed = run_archiver("replay", str(archive), "--port", str(port), timeout=60)
+    assert completed.returncode == 2
+    assert completed.stdout == ""  # no link to whatever holds the port
+    assert completed.stderr.strip().splitlines() == [
+        f"archiver replay: error: port {port} on 127.0.0.1 is in use; choose another with"
+        " --port N (0 = any free port)"
+    ]

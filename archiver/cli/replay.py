@@ -95,6 +95,17 @@ def free_port() -> int:
         return port
 
 
+def port_is_free(port: int) -> bool:
+    """Whether ``port`` on loopback can be bound now (else pywb would fail after the link to it
+    was printed, and the link would lead to whatever holds the port)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
 def wait_until_serving(url: str, child: subprocess.Popen[bytes], timeout: float) -> bool:
     """Poll ``url`` until pywb answers (any HTTP status), the child dies or time runs out."""
     deadline = time.monotonic() + timeout
@@ -132,6 +143,13 @@ def run(args: argparse.Namespace) -> int:
     runs = archive_runs(directory) if directory.is_dir() else []
     if not runs:
         print(f"archiver replay: error: no run found in {directory}", file=sys.stderr)
+        return exit_codes.USAGE
+    if args.port and not port_is_free(args.port):
+        print(
+            f"archiver replay: error: port {args.port} on {LOOPBACK} is in use; choose another"
+            " with --port N (0 = any free port)",
+            file=sys.stderr,
+        )
         return exit_codes.USAGE
     if shutil.which("wayback") is None and not _pywb_importable():
         print("archiver replay: error: pywb is not installed (pip install pywb)", file=sys.stderr)
