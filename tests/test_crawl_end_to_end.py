@@ -96,6 +96,23 @@ def test_run_completes_despite_faults(faulty_crawl: CrawlOutcome) -> None:
     assert run["started_at"] <= run["finished_at"]
 
 
+def test_run_json_records_the_settings_in_effect_and_their_origin(
+    faulty_crawl: CrawlOutcome,
+) -> None:
+    run = json.loads(faulty_crawl.archive.run(faulty_crawl.run_id).run_json.read_text())
+    settings, origin = run["settings"], run["settings_origin"]
+    # Empty settings filled by the source profile are recorded with the values used.
+    assert settings["ARCHIVER_TIMEZONE"] == "America/New_York"
+    assert settings["ARCHIVER_DATE_LANGUAGES"] == ["en", "tr"]
+    assert origin["ARCHIVER_TIMEZONE"] == origin["ARCHIVER_DATE_LANGUAGES"] == "profile"
+    assert settings["ARCHIVER_START_URLS"] == [faulty_crawl.base_url + "/topic/news"]
+    assert origin["ARCHIVER_START_URLS"] == origin["DOWNLOAD_DELAY"] == "command line"
+    assert origin["ARCHIVER_FEED_LIMIT"] == "default"
+    software = run["software"]
+    assert {"archiver", "scrapy", "warcio", "dateparser"} <= set(software)
+    assert len(software.get("archiver_commit", "")) == 40  # run from a git checkout
+
+
 def test_every_post_exactly_once(faulty_crawl: CrawlOutcome) -> None:
     paths = [_path(item["url"]) for item in faulty_crawl.items]
     assert len(paths) == len(set(paths)), "a post was emitted twice"

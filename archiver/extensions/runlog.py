@@ -19,11 +19,9 @@ Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``
 from __future__ import annotations
 
 import logging
-import platform
 import socket
 import sqlite3
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +32,6 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archiver import __version__
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
@@ -45,6 +42,12 @@ from archiver.archive.lifecycle import (
     finish_run,
 )
 from archiver.archive.session import close_crawl_state, crawl_state
+from archiver.extensions.provenance import (
+    redacted_arguments,
+    settings_in_effect,
+    settings_origins,
+    software_versions,
+)
 from archiver.files import atomic_write_json, read_json
 from archiver.signals import items_finalising, page_failed
 from archiver.state import ArchiveState, StateError, parse_mode
@@ -61,17 +64,6 @@ _COUNTED_STATS = (
     "log_count/ERROR",
     "log_count/WARNING",
 )
-
-
-def software_versions() -> dict[str, str]:
-    """Versions of the software that shapes what is archived."""
-    versions = {"archiver": __version__, "python": platform.python_version()}
-    for package in ("scrapy", "twisted", "dateparser", "warcio", "lxml", "wacz", "pywb"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 class RunLogExtension:
@@ -145,7 +137,8 @@ class RunLogExtension:
                 settings.getlist("ARCHIVER_ARGUMENTS"),
                 settings.getlist("ARCHIVER_WARC_REDACT_HEADERS"),
             ),
-            "settings": _tunable_settings(self.crawler),
+            "settings": settings_in_effect(self.crawler.settings),
+            "settings_origin": settings_origins(self.crawler.settings),
             "software": software_versions(),
             "host": socket.gethostname(),
         }
@@ -222,43 +215,6 @@ class RunLogExtension:
         )
         counts["failed_pages"] = len(self.failures)
         return dict(sorted(counts.items()))
-
-
-def _tunable_settings(crawler: Crawler) -> dict[str, Any]:
-    """The settings that decide what a crawl fetches and how, as they were for this run."""
-    names = (
-        "USER_AGENT",
-        "ROBOTSTXT_OBEY",
-        "DOWNLOAD_DELAY",
-        "AUTOTHROTTLE_ENABLED",
-        "CONCURRENT_REQUESTS_PER_DOMAIN",
-        "RETRY_TIMES",
-        "DOWNLOAD_MAXSIZE",
-    )
-    settings = crawler.settings
-    chosen: dict[str, Any] = {name: settings.get(name) for name in names}
-    for name, value in settings.items():
-        if name.startswith("ARCHIVER_") and name not in ("ARCHIVER_ARGUMENTS",):
-            chosen[name] = (
-                value
-                if isinstance(value, (str, int, float, bool, type(None)))
-                else (list(value) if isinstance(value, (list, tuple)) else str(value))
-            )
-    return dict(sorted(chosen.items()))
-
-
-def redacted_arguments(arguments: list[str], secret_names: list[str]) -> list[str]:
-    """The command line with the value of any ``NAME=VALUE`` that mentions a redacted header
-    (``-s DEFAULT_REQUEST_HEADERS={"Authorization": ...}``) replaced: run.json is evidence
-    that gets shared, credentials are not."""
-    lowered = [name.lower() for name in secret_names if name]
-    result = []
-    for argument in arguments:
-        name, sep, value = argument.partition("=")
-        if sep and any(secret in value.lower() for secret in lowered):
-            argument = f"{name}=[redacted]"
-        result.append(argument)
-    return result
 
 
 def _error_text(failure: Failure) -> str:
