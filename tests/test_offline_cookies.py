@@ -33,18 +33,12 @@ def test_domain_cookie_is_handled_without_network(
     monkeypatch.setenv("TLDEXTRACT_CACHE", str(tmp_path))
     # Scrapy's own splitter may go online (or hit a warm cache): it must not be consulted.
     monkeypatch.setattr(scrapy_cookies, "_split_domain", _scrapy_splitter_used)
-    crawler = get_crawler(NewsSpider, {"ARCHIVER_START_URLS": ["https://www.example.org/news"]})
-    middleware = OfflineCookiesMiddleware.from_crawler(crawler)
-    request = Request("https://www.example.org/news")
-    response = Response(
-        request.url,
-        headers={"Set-Cookie": "SESSabc=1; Domain=.example.org; Path=/"},
-        request=request,
+    cookie = _cookie_sent_after(
+        "https://www.example.org/news",
+        "SESSabc=1; Domain=.example.org; Path=/",
+        "https://www.example.org/content/x",
     )
-    middleware.process_response(request, response)
-    follow_up = Request("https://www.example.org/content/x")
-    middleware.process_request(follow_up)
-    assert follow_up.headers.get("Cookie") == b"SESSabc=1"
+    assert cookie == b"SESSabc=1"
     assert attempts == []
 
 
@@ -54,23 +48,29 @@ def test_public_suffix_cookie_domain_is_refused_offline(
     monkeypatch.setattr(socket, "getaddrinfo", _no_network)
     monkeypatch.setenv("TLDEXTRACT_CACHE", str(tmp_path))
     monkeypatch.setattr(scrapy_cookies, "_split_domain", _scrapy_splitter_used)
-    crawler = get_crawler(NewsSpider, {"ARCHIVER_START_URLS": ["https://www.example.co.uk/"]})
-    middleware = OfflineCookiesMiddleware.from_crawler(crawler)
-    request = Request("https://www.example.co.uk/news")
-    response = Response(
-        request.url,
-        headers={"Set-Cookie": "tracker=1; Domain=.co.uk; Path=/"},
-        request=request,
+    cookie = _cookie_sent_after(
+        "https://www.example.co.uk/news", "tracker=1; Domain=.co.uk; Path=/", "https://other.co.uk/"
     )
-    middleware.process_response(request, response)
-    elsewhere = Request("https://other.co.uk/")
-    middleware.process_request(elsewhere)
-    assert elsewhere.headers.get("Cookie") is None
+    assert cookie is None
     assert is_public_suffix("co.uk") and not is_public_suffix("example.co.uk")
 
 
 def test_installed_scrapy_still_routes_cookies_through_the_override() -> None:
     check_scrapy_cookie_hook()  # raises ScrapyCookiesChanged when Scrapy changes
+
+
+def _cookie_sent_after(page: str, set_cookie: str, next_url: str) -> bytes | None:
+    """The Cookie header sent to ``next_url`` after ``page`` answered with ``set_cookie``."""
+    crawler = get_crawler(NewsSpider, {"ARCHIVER_START_URLS": [page]})
+    middleware = OfflineCookiesMiddleware.from_crawler(crawler)
+    request = Request(page)
+    middleware.process_response(
+        request, Response(page, headers={"Set-Cookie": set_cookie}, request=request)
+    )
+    follow_up = Request(next_url)
+    middleware.process_request(follow_up)
+    cookie: bytes | None = follow_up.headers.get("Cookie")
+    return cookie
 
 
 def test_scrapy_is_not_patched_at_import() -> None:

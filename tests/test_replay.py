@@ -11,10 +11,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers import REPO_ROOT, require_program, run_archiver, run_demo, running_in_ci
+from helpers import REPO_ROOT, archiver_env, require_program, run_archiver, run_demo, running_in_ci
 
 from archiver.archive.layout import ArchivePaths
 
@@ -46,28 +47,23 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-@pytest.fixture
-def replay(archive: Path) -> Iterator[tuple[str, str]]:
-    """Start ``archiver replay`` and wait (by reading its output) for its URLs."""
-    _require_module("pywb")
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+@contextmanager
+def replaying(archive: Path) -> Iterator[tuple[str, str]]:
+    """``archiver replay`` on ``archive``, read until it prints its URLs: yields the collection
+    URL and the replay URL of an archived post; stops replay and its pywb child afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-m", "archiver", "replay", str(archive), "--port", "0"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+        cwd=REPO_ROOT, env=archiver_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
     try:
         assert process.stdout is not None
-        collection = process.stdout.readline().strip()  # blocks until pywb answers
+        collection = process.stdout.readline().strip()  # printed once pywb answers
         post = process.stdout.readline().strip()
-        assert collection.startswith("Replaying collection: http://127.0.0.1:"), (
-            collection + (process.stderr.read() if process.poll() is not None else "")  # type: ignore[union-attr]
-        )
-        assert post.startswith("Archived post: ")
+        if not collection.startswith("Replaying collection: http://127.0.0.1:"):
+            stderr = process.stderr.read() if process.poll() is not None else ""  # type: ignore[union-attr]
+            pytest.fail(f"replay did not start: {collection} {stderr[-2000:]}")
+        assert post.startswith("Archived post: "), post
         yield collection.split(": ", 1)[1], post.split(": ", 1)[1]
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # our own session: replay and its pywb child
@@ -76,6 +72,13 @@ def replay(archive: Path) -> Iterator[tuple[str, str]]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def replay(archive: Path) -> Iterator[tuple[str, str]]:
+    _require_module("pywb")
+    with replaying(archive) as urls:
+        yield urls
 
 
 def test_post_replays_with_title_body_and_image(archive: Path, replay: tuple[str, str]) -> None:

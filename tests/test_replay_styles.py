@@ -6,18 +6,11 @@ of both are saved in the test's tmp dir (``live.png``, ``replay.png``)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import LOOPBACK_ARGS, REPO_ROOT, archiver_env, require_program, run_archiver
-from test_replay import CHROMIUM_ARGS, _require_module
+from helpers import LOOPBACK_ARGS, require_program, run_archiver
+from test_replay import CHROMIUM_ARGS, _require_module, replaying
 
 from archiver.archive.layout import ArchivePaths
 from archiver.files import read_jsonl
@@ -48,32 +41,6 @@ MEASURE_JS = """async () => {
     backgrounds: backgrounds,
   };
 }"""
-
-
-@contextmanager
-def replaying(archive: Path) -> Iterator[str]:
-    """``archiver replay`` on ``archive``; yields the pywb URL of an archived post."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "archiver", "replay", str(archive), "--port", "0"],
-        cwd=REPO_ROOT, env=archiver_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        collection = process.stdout.readline().strip()  # printed once pywb answers
-        post = process.stdout.readline().strip()
-        if not collection.startswith("Replaying collection: "):
-            stderr = process.stderr.read() if process.poll() is not None else ""  # type: ignore[union-attr]
-            pytest.fail(f"replay did not start: {collection} {stderr[-2000:]}")
-        assert post.startswith("Archived post: "), post
-        yield post.split(": ", 1)[1]
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # our own session: replay and its pywb child
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _original_url(url: str | None, site_base: str) -> str | None:
@@ -110,7 +77,7 @@ def styles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 live_url = items[0]["url"]
                 page.screenshot(path=str(tmp / "live.png"), full_page=True)
             # The live site is gone now: whatever the replay shows comes from the WARC.
-            with replaying(output) as replay_url:
+            with replaying(output) as (_, replay_url):
                 page.goto(replay_url, wait_until="load")
                 page.wait_for_selector("#replay_iframe")
                 frame = page.frame_locator("#replay_iframe")
