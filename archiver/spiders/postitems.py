@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.items import PostItem
+from archiver.items import PostItem, node_number
 from archiver.pages import PostPage, Teaser
 
 
@@ -44,7 +44,7 @@ def item_from_post(
     return PostItem(
         url=final_url,
         source=source,
-        node_id=post.node_id or teaser.node_id,
+        node_id=node_number(post.node_id or teaser.node_id),
         title=post.title or teaser.title,
         author=post.author or teaser.author,
         published_raw=post.date_raw or teaser.date_raw,
@@ -79,7 +79,7 @@ def item_from_teaser(
     return PostItem(
         url=teaser.url,
         source=source,
-        node_id=teaser.node_id,
+        node_id=node_number(teaser.node_id),
         title=teaser.title,
         author=teaser.author,
         published_raw=teaser.date_raw,
