@@ -50,7 +50,7 @@ class PostItem:
     source: str
     """Name of the source profile the crawl ran with (e.g. ``iuhrdf``)."""
     node_id: int | None = None
-    """Drupal node id (an integer) (from ``node-<nid>``), or null when the page does not show one."""
+    """Drupal node id, an integer (from ``node-<nid>``); null when the page shows none."""
     title: str | None = None
     """Title exactly as published (from the post page, else from the listing teaser)."""
     author: str | None = None
