@@ -40,7 +40,13 @@ from archiver.archive.catalogue import latest_per_post, merge_catalogue
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
-from archiver.archive.reports import changes_report, mark_removed, write_changes, write_feed
+from archiver.archive.reports import (
+    REPORTED_KINDS,
+    changes_report,
+    mark_removed,
+    write_changes,
+    write_feed,
+)
 from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
 from archiver.state import ArchiveState, Change, parse_mode
 from archiver.warc.repair import repair_open_warcs
@@ -192,7 +198,7 @@ def _report_changes(
     atomic_write_jsonl(archive.posts_jsonl, catalogue)
     write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
     report = changes_report(run.run_id, options.mode, changes)
-    return {kind: len(report[kind]) for kind in ("new", "changed", "removed", "removal_suspected")}
+    return {kind: len(report[kind]) for kind in REPORTED_KINDS}
 
 
 def _package(run: RunPaths, record: Record, status: str) -> None:

@@ -55,7 +55,7 @@ from archiver.spiders.outcomes import (
     is_html,
 )
 from archiver.spiders.postitems import item_from_post, item_from_teaser
-from archiver.state import parse_mode
+from archiver.state import UNLISTED_FLAG, parse_mode
 
 logger = logging.getLogger(__name__)
 
@@ -243,8 +243,9 @@ class NewsSpider(scrapy.Spider):
         if not is_html(response):
             logger.warning("Post %s is not HTML (%s)", response.url, content_type(response))
             self.crawler.stats.inc_value("archiver/posts/not_html")
+            unlisted = [UNLISTED_FLAG] if listing_url is None else []
             yield self._teaser_item(
-                teaser, listing_url, ["article_not_html"], response.status, warc
+                teaser, listing_url, ["article_not_html", *unlisted], response.status, warc
             )
             return
         assert isinstance(response, TextResponse)
@@ -266,6 +267,8 @@ class NewsSpider(scrapy.Spider):
             run_id=self.run_id,
         )
         item.flags.extend(text_flags)
+        if listing_url is None:
+            item.flags.append(UNLISTED_FLAG)
         yield item
         if self.fetch_requisites:
             yield from self._requisite_requests(post.requisites)
@@ -353,10 +356,11 @@ class NewsSpider(scrapy.Spider):
         if outcome.flag == "article_fetch_failed":
             self._fail(request.url, "post", outcome.description, outcome.status)
         logger.warning("Post %s: %s (%s)", request.url, outcome.flag, outcome.description)
+        unlisted = [UNLISTED_FLAG] if kwargs["listing_url"] is None else []
         yield self._teaser_item(
             teaser,
             kwargs["listing_url"],
-            [outcome.flag],
+            [outcome.flag, *unlisted],
             outcome.status,
             outcome.warc or kwargs.get("listing_warc"),
         )

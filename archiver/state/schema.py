@@ -83,7 +83,11 @@ _V1 = (
     )""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+# Version 2: a full run's end-of-run check of posts missing from every listing records a page
+# that still answers (200) as "unlisted" in that run, without counting it as seen in a listing.
+_V2 = ("ALTER TABLE posts ADD COLUMN unlisted_run TEXT",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,7 +17,12 @@ Guarantees a cron job relies on:
   (``run_changes``), not from calls remembered in memory, so a resumed run reports them all.
 - **Removal is never a guess**: a post is "removed" when its page answers 404/410
   (``record_gone``), or when two complete full runs in a row did not see it in any listing;
-  one miss only makes it "removal suspected". A full run that misses more than
+  one miss only makes it "removal suspected". A full run fetches the live posts no listing
+  showed once its listings are walked; what it gets is not a listing sighting (the item is
+  flagged ``unlisted``): 404/410 (or Drupal's 403) -> ``removed``; a page that still answers ->
+  ``unlisted`` (live, reported each full run while it lasts); no answer -> the absence rules
+  above (``removal_suspected``). A listed post whose page answers 404/410 before the archive
+  ever had it is ``gone``, never ``new``. A full run that misses more than
   ``max_missing_fraction`` of a source's posts suspects none (a listing that broke, not a purge).
 
 One connection per process (``ArchiveState.open``); concurrent runs are kept out by
@@ -60,6 +65,8 @@ def parse_mode(value: object) -> str:
 GONE_STATUSES = frozenset({404, 410})
 # Flags on a teaser-only item whose page fetch failed for a reason that may pass: retry it.
 RETRY_FLAGS = frozenset({"article_fetch_failed"})
+# Flag of an item fetched by a full run's end-of-run check because no listing showed the post.
+UNLISTED_FLAG = "unlisted"
 DEFAULT_MAX_MISSING_FRACTION = 0.5
 
 
@@ -92,7 +99,8 @@ class PostState:
 @dataclass(frozen=True)
 class Change:
     """How one post changed in one run: ``new``, ``changed``, ``unchanged``, ``removed``,
-    ``removal_suspected``."""
+    ``removal_suspected``, ``gone`` (listed, but its page answered 404/410 before any capture:
+    never "new") or ``unlisted`` (in no listing, its page still answers)."""
 
     kind: str
     source: str
@@ -235,8 +243,8 @@ class ArchiveState:
             ).fetchone()[0]
             missing = db.execute(
                 "SELECT url, removal_suspected_run FROM posts WHERE source = ?"
-                " AND removed_at IS NULL AND last_seen_run != ?",
-                (source, run_id),
+                " AND removed_at IS NULL AND last_seen_run != ? AND unlisted_run IS NOT ?",
+                (source, run_id, run_id),
             ).fetchall()
             if len(missing) > max_missing_fraction * live:
                 logger.warning(
@@ -367,8 +375,15 @@ class ArchiveState:
         # for a post no listing shows any more: Drupal's unpublished node).
         gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES | {403}
         pending = content_sha256 is None and bool(flags & RETRY_FLAGS)
+        # Fetched by a full run's check of posts no listing showed: not a listing sighting.
+        unlisted = UNLISTED_FLAG in flags
         with self._transaction() as db:
-            self._upsert_post(db, run_id, source, url, now, item)
+            self._upsert_post(db, run_id, source, url, now, item, seen=not unlisted)
+            if unlisted and not gone and content_sha256:
+                db.execute(
+                    "UPDATE posts SET unlisted_run = ? WHERE source = ? AND url = ?",
+                    (run_id, source, url),
+                )
             listed_url = item.get("listed_url")
             if listed_url and listed_url != url:
                 db.execute(
@@ -397,16 +412,23 @@ class ArchiveState:
         url: str,
         now: str,
         item: Mapping[str, Any],
+        *,
+        seen: bool = True,
     ) -> None:
+        """Insert or update the post; ``seen``: the run saw it in a listing (or as listed)."""
+        sighting = (
+            " last_seen_run = excluded.last_seen_run, last_seen_at = excluded.last_seen_at,"
+            " removal_suspected_run = NULL"
+            if seen
+            else " last_seen_run = last_seen_run"
+        )
         db.execute(
             "INSERT INTO posts (source, url, node_id, title, published, first_seen_run,"
             " last_seen_run, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (source, url) DO UPDATE SET"
             " node_id = COALESCE(excluded.node_id, node_id),"
             " title = COALESCE(excluded.title, title),"
-            " published = COALESCE(excluded.published, published),"
-            " last_seen_run = excluded.last_seen_run, last_seen_at = excluded.last_seen_at,"
-            " removal_suspected_run = NULL",
+            " published = COALESCE(excluded.published, published)," + sighting,
             (
                 source,
                 url,
@@ -549,13 +571,28 @@ class ArchiveState:
             " FROM posts p LEFT JOIN versions v"
             "  ON v.source = p.source AND v.url = p.url AND v.run_id = ?"
             " WHERE (p.first_seen_run = ? OR p.removed_run = ? OR p.removal_suspected_run = ?"
-            "  OR v.id IS NOT NULL) " + where + " ORDER BY p.published DESC, p.url",
-            (run_id, run_id, run_id, run_id, *args),
+            "  OR p.unlisted_run = ? OR v.id IS NOT NULL) "
+            + where
+            + " ORDER BY p.published DESC, p.url",
+            (run_id, run_id, run_id, run_id, run_id, *args),
         )
         for row in rows:
             common = (row["source"], row["url"], row["title"], row["published"])
             node_id = row["node_id"]
-            if row["first_seen_run"] == run_id:
+            if (
+                row["first_seen_run"] == run_id
+                and row["removed_run"] == run_id
+                and row["content_sha256"] is None
+            ):
+                # Listed, but its page answered 404/410 before the archive ever had it.
+                yield Change(
+                    "gone",
+                    *common,
+                    removed_at=row["removed_at"],
+                    reason=row["removal_reason"],
+                    node_id=node_id,
+                )
+            elif row["first_seen_run"] == run_id:
                 yield Change("new", *common, new_sha256=row["content_sha256"], node_id=node_id)
             elif row["removed_run"] == run_id:
                 yield Change(
@@ -569,6 +606,8 @@ class ArchiveState:
                 yield Change(
                     "removal_suspected", *common, reason="gone_from_listings", node_id=node_id
                 )
+            elif row["unlisted_run"] == run_id:
+                yield Change("unlisted", *common, reason="page_live_not_listed", node_id=node_id)
             elif row["old_sha"] and row["new_sha"] != row["old_sha"]:
                 yield Change(
                     "changed",

@@ -1,0 +1,134 @@
+"""Every run's record complete and consistent (issue 12 §3), against the replica on loopback.
+
+Run 0 archives the replica (one listed post answers 404 from the start); then a post is unlisted
+(its page stays), one is deleted (gone from listings, page 404) and one gets a new title only;
+run 1 is ``--full``; run 2 is ``--full`` again with nothing changed.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from helpers import LOOPBACK_ARGS, run_archiver
+
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_json, read_jsonl
+from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
+
+
+@dataclass
+class Story:
+    archive: ArchivePaths
+    run_ids: list[str]
+    results: list[Any]
+    logs: list[list[Any]]
+    dead: str
+    unlisted: str
+    deleted: str
+    retitled: str
+    old_title: str
+    new_title: str
+    live_after: int
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    output = tmp_path_factory.mktemp("record")
+    archive = ArchivePaths(output)
+    site = ReplicaSite(ReplicaOptions(posts=12, seed=11))
+    results: list[Any] = []
+    logs: list[list[Any]] = []
+    with ReplicaServer(site) as server:
+
+        def crawl(*extra: str) -> None:
+            server.clear_log()
+            result = run_archiver(
+                "crawl", "--start-url", server.listing_url, "--output", str(output),
+                *extra, *LOOPBACK_ARGS,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr[-3000:]
+            results.append(result)
+            logs.append(list(server.request_log))
+
+        dead = [t["url"] for t in site.truth() if t["status"] == "deleted"]
+        crawl()
+        live = [t for t in site.truth() if t["status"] == "live" and t["listed"]]
+        unlisted, deleted, retitled = live[2], live[5], live[7]
+        site.unlist_post(unlisted["node_id"])
+        site.delete_post(deleted["node_id"])
+        site.edit_post(retitled["node_id"], title="A new title, nothing else")
+        crawl("--full")
+        crawl("--full")
+        live_after = len([t for t in site.truth() if t["status"] == "live"])
+    return Story(
+        archive=archive,
+        run_ids=archive.run_ids(),
+        results=results,
+        logs=logs,
+        dead=dead[0],
+        unlisted=unlisted["url"],
+        deleted=deleted["url"],
+        retitled=retitled["url"],
+        old_title=retitled["title"],
+        new_title="A new title, nothing else",
+        live_after=live_after,
+    )
+
+
+def _changes(story: Story, index: int) -> dict[str, Any]:
+    return read_json(story.archive.run(story.run_ids[index]).changes_json)
+
+
+def _items(story: Story, index: int) -> list[dict[str, Any]]:
+    return list(read_jsonl(story.archive.run(story.run_ids[index]).items_jsonl))
+
+
+# -- 3: a post answering 404/410 is never new -----------------------------------------------
+
+
+def test_a_listed_post_answering_404_is_gone_not_new(story: Story) -> None:
+    changes = _changes(story, 0)
+    gone = {_path(e["url"]): e for e in changes["gone"]}
+    assert _path(story.dead) in gone
+    assert gone[_path(story.dead)]["status"] == 404
+    assert _path(story.dead) not in {_path(e["url"]) for e in changes["new"]}
+    item = next(i for i in _items(story, 0) if _path(i["url"]) == _path(story.dead))
+    assert item["change"] == "gone"
+
+
+def test_the_feed_never_lists_a_gone_post(story: Story) -> None:
+    feed = ET.parse(story.archive.feed_atom).getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    links = {_path(e.find(f"{atom}link").get("href")) for e in feed.findall(f"{atom}entry")}
+    assert _path(story.dead) not in links
+    assert _path(story.unlisted) in links
+
+
+# -- 4: removal by absence -----------------------------------------------------------------
+
+
+def test_full_run_tells_unlisted_from_removed(story: Story) -> None:
+    changes = _changes(story, 1)
+    assert [_path(e["url"]) for e in changes["unlisted"]] == [story.unlisted]
+    removed = {_path(e["url"]): e for e in changes["removed"]}
+    assert set(removed) == {story.deleted}
+    assert removed[story.deleted]["reason"] == "http_404"
+    assert removed[story.deleted]["removed_at"]
+    assert changes["new"] == [] and changes["gone"] == []
+    catalogue = {_path(p["url"]): p for p in read_jsonl(story.archive.posts_jsonl)}
+    assert catalogue[story.deleted]["removed_at"]
+    assert catalogue[story.unlisted]["removed_at"] is None
+
+
+def test_an_unlisted_post_is_reported_again_not_forgotten(story: Story) -> None:
+    changes = _changes(story, 2)
+    assert [_path(e["url"]) for e in changes["unlisted"]] == [story.unlisted]
+    assert changes["removed"] == [] and changes["new"] == []
