@@ -32,7 +32,7 @@ class Story:
     retitled: str
     old_title: str
     new_title: str
-    live_after: int
+    live_after: set[str]
 
 
 def _path(url: str) -> str:
@@ -67,7 +67,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         site.edit_post(retitled["node_id"], title="A new title, nothing else")
         crawl("--full")
         crawl("--full")
-        live_after = len([t for t in site.truth() if t["status"] == "live"])
+        live_after = {t["url"] for t in site.truth() if t["status"] == "live"}
     return Story(
         archive=archive,
         run_ids=archive.run_ids(),
@@ -132,3 +132,21 @@ def test_an_unlisted_post_is_reported_again_not_forgotten(story: Story) -> None:
     changes = _changes(story, 2)
     assert [_path(e["url"]) for e in changes["unlisted"]] == [story.unlisted]
     assert changes["removed"] == [] and changes["new"] == []
+
+
+# -- 1: a --full run writes an item for every live post --------------------------------------
+
+
+def test_unchanged_full_run_writes_an_item_for_every_live_post(story: Story) -> None:
+    items = {_path(i["url"]): i for i in _items(story, 2)}
+    assert story.live_after <= set(items)
+    assert any(e.status == 304 for e in story.logs[2])
+    not_modified = [i for i in items.values() if "not_modified" in i["flags"]]
+    assert len(not_modified) == sum(1 for e in story.logs[2] if e.status == 304)
+    for item in not_modified:
+        assert item["change"] == "unchanged"
+        assert item["run_id"] == story.run_ids[2]
+        assert item["body_text"] and item["title"]
+        assert item["http_status"] == 304
+        assert item["warc"]["filename"] and item["warc"]["refers_to"]["filename"]
+        assert item["warc"]["record_id"] != item["warc"]["refers_to"]["record_id"]

@@ -54,7 +54,7 @@ from archiver.spiders.outcomes import (
     is_css,
     is_html,
 )
-from archiver.spiders.postitems import item_from_post, item_from_teaser
+from archiver.spiders.postitems import item_from_post, item_from_stored, item_from_teaser
 from archiver.state import UNLISTED_FLAG, parse_mode
 
 logger = logging.getLogger(__name__)
@@ -132,6 +132,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
         self.memory.load(crawl_state(self.crawler), resume=settings.getbool("ARCHIVER_RESUME"))
+        if self.mode == "full":
+            self.memory.load_stored_captures()
         for url in self.listing_urls:
             yield self._listing_request(url)
 
@@ -238,6 +240,19 @@ class NewsSpider(scrapy.Spider):
         warc = response.meta.get("archiver_warc")
         if response.status == 304:
             self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
+            stored = self.memory.stored_capture(teaser)
+            if stored is None:
+                logger.warning("Post %s: 304, but no stored capture to give", teaser.url)
+                self.crawler.stats.inc_value("archiver/posts/not_modified_without_capture")
+                return
+            yield item_from_stored(
+                stored,
+                teaser,
+                listing_url=listing_url,
+                status=response.status,
+                warc=warc,
+                run_id=self.run_id,
+            )
             return
         self._send_validators(response, teaser)
         if not is_html(response):

@@ -7,6 +7,8 @@ does no I/O, so the spider stays a crawler and the join is testable on plain val
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,3 +95,36 @@ def item_from_teaser(
         warc=warc,
         run_id=run_id,
     )
+
+
+def item_from_stored(
+    stored: Mapping[str, Any],
+    teaser: Teaser,
+    *,
+    listing_url: str | None,
+    status: int,
+    warc: dict[str, Any] | None,
+    run_id: str | None,
+) -> PostItem:
+    """The item for a post the server answered 304 Not Modified: the stored capture (its latest
+    catalogue record), pointing at this run's revisit record (``warc``) and, through
+    ``warc.refers_to``, at the response record that holds the page. Flagged ``not_modified``."""
+    names = {f.name for f in fields(PostItem)}
+    values = {k: v for k, v in stored.items() if k in names}
+    values["node_id"] = node_number(values.get("node_id"))
+    pointer = dict(warc) if warc else None
+    original = stored.get("warc")
+    if pointer is not None and "refers_to" not in pointer and isinstance(original, Mapping):
+        pointer["refers_to"] = {k: v for k, v in original.items() if k != "refers_to"}
+    flags = [f for f in stored.get("flags") or [] if f not in ("not_modified", "unlisted")]
+    values.update(
+        listing_url=listing_url,
+        listed_url=teaser.url,
+        http_status=status,
+        crawled_at=utc_now_iso(),
+        flags=[*flags, "not_modified"],
+        warc=pointer if pointer is not None else original,
+        run_id=run_id,
+        change=None,
+    )
+    return PostItem(**values)
