@@ -7,15 +7,19 @@ run 1 is ``--full``; run 2 is ``--full`` again with nothing changed.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from helpers import LOOPBACK_ARGS, run_archiver
+from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import ArchivePaths
+from archiver.archive.package import is_not_modified_revisit, run_warc_files, write_cdxj
 from archiver.files import read_json, read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
@@ -150,3 +154,33 @@ def test_unchanged_full_run_writes_an_item_for_every_live_post(story: Story) -> 
         assert item["http_status"] == 304
         assert item["warc"]["filename"] and item["warc"]["refers_to"]["filename"]
         assert item["warc"]["record_id"] != item["warc"]["refers_to"]["record_id"]
+
+
+# -- 2: a run's CDXJ indexes every record of its WARCs ---------------------------------------
+
+
+def test_run_cdxj_indexes_every_response_and_revisit_record(story: Story) -> None:
+    for run_id in story.run_ids:
+        run = story.archive.run(run_id)
+        records = 0
+        for path in sorted(run.warc_dir.glob("*.warc.gz")):
+            with path.open("rb") as stream:
+                records += sum(
+                    1 for r in ArchiveIterator(stream) if r.rec_type in ("response", "revisit")
+                )
+        lines = [json.loads(line.split(" ", 2)[2]) for line in run.cdxj.read_text().splitlines()]
+        indexed = sum(1 for f in lines if f.get("mime") == "warc/revisit" or "status" in f)
+        assert records > 0 and indexed == records, run_id
+    revisits_304 = [
+        line
+        for line in story.archive.run(story.run_ids[2]).cdxj.read_text().splitlines()
+        if is_not_modified_revisit(line)
+    ]
+    assert len(revisits_304) == sum(1 for e in story.logs[2] if e.status == 304)
+
+
+def test_replay_index_leaves_out_304_revisits(story: Story, tmp_path: Path) -> None:
+    run = story.archive.run(story.run_ids[2])
+    replay = write_cdxj(run_warc_files(run), tmp_path / "index.cdxj", for_replay=True)
+    lines = replay.read_text().splitlines()
+    assert lines and not any(is_not_modified_revisit(line) for line in lines)
