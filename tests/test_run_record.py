@@ -184,3 +184,13 @@ def test_replay_index_leaves_out_304_revisits(story: Story, tmp_path: Path) -> N
     replay = write_cdxj(run_warc_files(run), tmp_path / "index.cdxj", for_replay=True)
     lines = replay.read_text().splitlines()
     assert lines and not any(is_not_modified_revisit(line) for line in lines)
+
+
+# -- 6: "changed" means any field a reader sees -----------------------------------------------
+
+
+def test_a_title_edit_alone_is_a_change_with_old_and_new_value(story: Story) -> None:
+    changed = _changes(story, 1)["changed"]
+    assert [_path(e["url"]) for e in changed] == [story.retitled]
+    assert changed[0]["fields"] == {"title": {"old": story.old_title, "new": story.new_title}}
+    assert _changes(story, 2)["changed"] == []

@@ -1,7 +1,9 @@
 """What a run tells the world: ``changes.json``, the Atom feed, removals in the catalogue.
 
 - ``runs/<run-id>/changes.json``: the posts that were new, changed or removed in the run, for a
-  script to act on (``write_changes``). ``removal_suspected`` lists posts that one full run did
+  script to act on (``write_changes``). A ``changed`` entry says which fields a reader sees
+  changed (``fields``: ``{name: {"old": ..., "new": ...}}``; title, published_raw, author,
+  tags, images, body_text). ``removal_suspected`` lists posts that one full run did
   not see in any listing: not removed yet (a second full run decides), but worth a look.
   ``unlisted``: in no listing, but the page still answers 200 (live). ``gone``: listed, but its
   page answered 404/410 (``status``) before the archive ever had it: never ``new``, and never
@@ -58,6 +60,8 @@ def changes_report(run_id: str, mode: str, changes: Iterable[Change]) -> dict[st
         if change.kind == "changed":
             entry["old_sha256"] = change.old_sha256
             entry["new_sha256"] = change.new_sha256
+            if change.fields is not None:
+                entry["fields"] = change.fields
         elif change.kind == "removed":
             entry["removed_at"] = change.removed_at
             entry["reason"] = change.reason

@@ -85,7 +85,12 @@ _V1 = (
 
 # Version 2: a full run's end-of-run check of posts missing from every listing records a page
 # that still answers (200) as "unlisted" in that run, without counting it as seen in a listing.
-_V2 = ("ALTER TABLE posts ADD COLUMN unlisted_run TEXT",)
+# A version also keeps the fields a reader sees (JSON: title, date as printed, author, tags,
+# image paths, body text), so an edit to any of them is a new version ("changed").
+_V2 = (
+    "ALTER TABLE posts ADD COLUMN unlisted_run TEXT",
+    "ALTER TABLE versions ADD COLUMN fields TEXT",
+)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archiver.items import post_key
 from archiver.state.schema import StateError, migrate
@@ -68,6 +69,22 @@ RETRY_FLAGS = frozenset({"article_fetch_failed"})
 # Flag of an item fetched by a full run's end-of-run check because no listing showed the post.
 UNLISTED_FLAG = "unlisted"
 DEFAULT_MAX_MISSING_FRACTION = 0.5
+# What a reader of a post sees: an edit to any of these is a new version ("changed").
+VISIBLE_FIELDS = ("title", "published_raw", "author", "tags", "images", "body_text")
+
+
+def visible_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``item`` a reader sees, comparable across runs (image URLs as paths, so a
+    source that moved to another address does not change every post)."""
+    values = {name: item.get(name) for name in VISIBLE_FIELDS}
+    values["tags"] = list(values["tags"] or [])
+    values["images"] = [_path_of(str(url)) for url in values["images"] or []]
+    return values
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,9 @@ class Change:
     removed_at: str | None = None
     reason: str | None = None
     node_id: str | None = None
+    fields: dict[str, dict[str, Any]] | None = None
+    """For ``changed``: each visible field that changed, ``{"old": ..., "new": ...}`` (None when
+    the earlier version predates field tracking: then only the body hash is compared)."""
 
     @property
     def key(self) -> str:
@@ -394,7 +414,10 @@ class ArchiveState:
             if gone:
                 self._mark_removed(db, run_id, source, url, now, f"http_{item['http_status']}")
             elif content_sha256:
-                self._add_version(db, run_id, source, url, content_sha256, item.get("warc"), now)
+                self._add_version(
+                    db, run_id, source, url, content_sha256, item.get("warc"), now,
+                    json.dumps(visible_fields(item), ensure_ascii=False, sort_keys=True),
+                )  # fmt: skip
             else:
                 # A teaser only: keep any earlier capture; retry later only if it may pass.
                 db.execute(
@@ -451,21 +474,37 @@ class ArchiveState:
         content_sha256: str,
         warc: Mapping[str, Any] | None,
         now: str,
+        visible: str | None = None,
     ) -> None:
         latest = db.execute(
-            "SELECT content_sha256 FROM versions WHERE source = ? AND url = ?"
+            "SELECT id, content_sha256, fields FROM versions WHERE source = ? AND url = ?"
             " ORDER BY id DESC LIMIT 1",
             (source, url),
         ).fetchone()
-        if latest is None or latest[0] != content_sha256:
+        if (
+            latest is None
+            or latest["content_sha256"] != content_sha256
+            or (visible is not None and latest["fields"] not in (None, visible))
+        ):
             # One version per post and run: a resumed run that saw other content replaces it.
             db.execute(
-                "INSERT INTO versions (source, url, run_id, content_sha256, warc, captured_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, url, run_id) DO UPDATE SET"
-                " content_sha256 = excluded.content_sha256, warc = excluded.warc,"
-                " captured_at = excluded.captured_at",
-                (source, url, run_id, content_sha256, json.dumps(warc) if warc else None, now),
+                "INSERT INTO versions (source, url, run_id, content_sha256, warc, captured_at,"
+                " fields) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, url, run_id)"
+                " DO UPDATE SET content_sha256 = excluded.content_sha256, warc = excluded.warc,"
+                " captured_at = excluded.captured_at, fields = excluded.fields",
+                (
+                    source,
+                    url,
+                    run_id,
+                    content_sha256,
+                    json.dumps(warc) if warc else None,
+                    now,
+                    visible,
+                ),
             )
+        elif latest["fields"] is None and visible is not None:
+            # A version from before field tracking: learn its fields, it is not a change.
+            db.execute("UPDATE versions SET fields = ? WHERE id = ?", (visible, latest["id"]))
         # A page with a body is back if it had been removed.
         db.execute(
             "UPDATE posts SET content_sha256 = ?, capture_pending = 0, removed_at = NULL,"
@@ -565,9 +604,13 @@ class ArchiveState:
 
     def _changes(self, run_id: str, where: str, args: tuple[Any, ...]) -> Iterator[Change]:
         rows = self._db.execute(
-            "SELECT p.*, v.content_sha256 AS new_sha, (SELECT o.content_sha256 FROM versions o"
+            "SELECT p.*, v.content_sha256 AS new_sha, v.fields AS new_fields,"
+            " (SELECT o.content_sha256 FROM versions o"
             "  WHERE o.source = v.source AND o.url = v.url AND o.id < v.id"
-            "  ORDER BY o.id DESC LIMIT 1) AS old_sha"
+            "  ORDER BY o.id DESC LIMIT 1) AS old_sha,"
+            " (SELECT o.fields FROM versions o"
+            "  WHERE o.source = v.source AND o.url = v.url AND o.id < v.id"
+            "  ORDER BY o.id DESC LIMIT 1) AS old_fields"
             " FROM posts p LEFT JOIN versions v"
             "  ON v.source = p.source AND v.url = p.url AND v.run_id = ?"
             " WHERE (p.first_seen_run = ? OR p.removed_run = ? OR p.removal_suspected_run = ?"
@@ -608,11 +651,31 @@ class ArchiveState:
                 )
             elif row["unlisted_run"] == run_id:
                 yield Change("unlisted", *common, reason="page_live_not_listed", node_id=node_id)
-            elif row["old_sha"] and row["new_sha"] != row["old_sha"]:
+            elif row["old_sha"] and (
+                row["new_sha"] != row["old_sha"]
+                or _fields_differ(row["old_fields"], row["new_fields"])
+            ):
                 yield Change(
                     "changed",
                     *common,
                     old_sha256=row["old_sha"],
                     new_sha256=row["new_sha"],
                     node_id=node_id,
+                    fields=_field_changes(row["old_fields"], row["new_fields"]),
                 )
+
+
+def _fields_differ(old: str | None, new: str | None) -> bool:
+    return old is not None and new is not None and old != new
+
+
+def _field_changes(old: str | None, new: str | None) -> dict[str, dict[str, Any]] | None:
+    """``{field: {"old": ..., "new": ...}}`` for each visible field that differs."""
+    if old is None or new is None:
+        return None
+    before, after = json.loads(old), json.loads(new)
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in VISIBLE_FIELDS
+        if before.get(name) != after.get(name)
+    }
