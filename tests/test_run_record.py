@@ -37,6 +37,8 @@ class Story:
     old_title: str
     new_title: str
     live_after: set[str]
+    old_port: int
+    old_address_log: list[Any]
 
 
 def _path(url: str) -> str:
@@ -72,6 +74,19 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         crawl("--full")
         crawl("--full")
         live_after = {t["url"] for t in site.truth() if t["status"] == "live"}
+        # The source moves: the same site on another port (in life http -> https, www., ...).
+        old_port = server.port
+        server.clear_log()
+        with ReplicaServer(site) as moved:
+            assert moved.port != old_port
+            result = run_archiver(
+                "crawl", "--start-url", moved.listing_url, "--output", str(output),
+                "--full", *LOOPBACK_ARGS,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr[-3000:]
+            results.append(result)
+            logs.append(list(moved.request_log))
+        old_address_log = list(server.request_log)
     return Story(
         archive=archive,
         run_ids=archive.run_ids(),
@@ -84,6 +99,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         old_title=retitled["title"],
         new_title="A new title, nothing else",
         live_after=live_after,
+        old_port=old_port,
+        old_address_log=old_address_log,
     )
 
 
@@ -194,3 +211,21 @@ def test_a_title_edit_alone_is_a_change_with_old_and_new_value(story: Story) -> 
     assert [_path(e["url"]) for e in changed] == [story.retitled]
     assert changed[0]["fields"] == {"title": {"old": story.old_title, "new": story.new_title}}
     assert _changes(story, 2)["changed"] == []
+
+
+# -- 5: identity is the post, not the address --------------------------------------------------
+
+
+def test_a_moved_source_is_the_same_posts(story: Story) -> None:
+    changes = _changes(story, 3)
+    assert changes["new"] == [] and changes["removed"] == [] and changes["gone"] == []
+    assert changes["changed"] == [] and changes["removal_suspected"] == []
+    assert [_path(e["url"]) for e in changes["unlisted"]] == [story.unlisted]
+    assert story.old_address_log == []  # nothing asked of the old address
+    assert f":{story.old_port}/" not in story.results[3].stderr
+    unlisted = [e for e in story.logs[3] if e.path == story.unlisted]
+    assert unlisted and unlisted[0].status == 200  # fetched at the new address
+    items = {_path(i["url"]) for i in _items(story, 3)}
+    assert story.live_after <= items
+    catalogue = list(read_jsonl(story.archive.posts_jsonl))
+    assert len({(r["source"], r["node_id"]) for r in catalogue}) == len(catalogue)

@@ -23,11 +23,12 @@ or is blocked by robots.txt still gives an item from its teaser, flagged.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals as scrapy_signals
@@ -349,11 +350,22 @@ class NewsSpider(scrapy.Spider):
         if not missing:
             return
         logger.info("%d known posts were in no listing: fetching them", len(missing))
-        for teaser in missing:
+        for known in missing:
+            # Fetched where the source lives now (the start URL's scheme and host), not where it
+            # lived when the post was captured: the identity is the post, not the address.
+            teaser = dataclasses.replace(known, url=self._rebase(known.url))
             self._seen_posts.add(self.memory.key(teaser))
             request = self._post_request(teaser, None).replace(headers={}, meta={})
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def _rebase(self, url: str) -> str:
+        """``url`` at the first start URL's scheme and host when its own host is not allowed."""
+        parts = urlsplit(url)
+        if parts.netloc.lower() in self.allowed_netlocs:
+            return url
+        base = urlsplit(self.listing_urls[0])
+        return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
     def on_closed(self) -> None:
         self.memory.close()

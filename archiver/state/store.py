@@ -1,6 +1,9 @@
 """What earlier runs saw: the archive's memory for cron mode, in SQLite (``OUTPUT/state.sqlite``).
 
-Every post ever seen (keyed by source and canonical URL, with the listing's aliases), every
+Every post ever seen (stored by source and the URL it was first captured at, with the
+listing's aliases, and FOUND by its identity, :func:`archiver.items.post_key`: a lookup by
+address goes through the aliases, then the node id, then the path, so a post whose source
+moved to another scheme, host or port, or got a new alias, is the same post), every
 captured version of it (content hash + WARC pointer), every run, the HTTP validators of the last
 capture and the first WARC record of each payload (for ``revisit`` records). From it a run
 learns which posts are new, changed or removed.
@@ -373,10 +376,34 @@ class ArchiveState:
         )
         return [{**dict(r), "warc": json.loads(r["warc"]) if r["warc"] else None} for r in rows]
 
-    def _canonical(self, source: str, url: str) -> str:
+    def _canonical(self, source: str, url: str, node_id: object = None) -> str:
+        """The stored address of the post at ``url``: found by the address itself, as an alias
+        the listing printed, by the post's identity (node id) or by its path (the source moved
+        to another scheme, host or port). ``url`` itself when the post is not known."""
         row = self._db.execute(
-            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?", (source, url)
+            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?"
+            " UNION ALL SELECT url FROM posts WHERE source = ? AND url = ?",
+            (source, url, source, url),
         ).fetchone()
+        if row is None and node_id not in (None, ""):
+            row = self._db.execute(
+                "SELECT url FROM posts WHERE source = ? AND post_key = ?"
+                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
+                (source, post_key(source, node_id, url)),
+            ).fetchone()
+        if row is None:
+            # By path; a page showing another node id than the stored one is another post.
+            row = self._db.execute(
+                "SELECT url FROM posts WHERE source = ? AND path_key = ?"
+                " AND (node_id IS NULL OR ? IS NULL OR node_id = ?)"
+                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
+                (
+                    source,
+                    post_key(source, None, url),
+                    None if node_id in (None, "") else str(node_id),
+                    None if node_id in (None, "") else str(node_id),
+                ),
+            ).fetchone()
         return str(row[0]) if row else url
 
     # -- recording what a run saw -------------------------------------------------------------
@@ -387,7 +414,8 @@ class ArchiveState:
         A 404/410 item (flag ``article_missing``) is a removal; a teaser-only item never
         changes the content hash. Returns the post's change in this run so far.
         """
-        source, url = str(item["source"]), str(item["url"])
+        source, address = str(item["source"]), str(item["url"])
+        url = self._canonical(source, address, item.get("node_id"))
         now = str(item.get("crawled_at") or utc_now())
         content_sha256 = item.get("content_sha256") if item.get("body_text") is not None else None
         flags = set(item.get("flags") or [])
@@ -404,12 +432,11 @@ class ArchiveState:
                     "UPDATE posts SET unlisted_run = ? WHERE source = ? AND url = ?",
                     (run_id, source, url),
                 )
-            listed_url = item.get("listed_url")
-            if listed_url and listed_url != url:
+            for alias in {item.get("listed_url"), address} - {None, "", url}:
                 db.execute(
                     "INSERT INTO aliases (source, alias_url, url) VALUES (?, ?, ?)"
                     " ON CONFLICT (source, alias_url) DO UPDATE SET url = excluded.url",
-                    (source, listed_url, url),
+                    (source, alias, url),
                 )
             if gone:
                 self._mark_removed(db, run_id, source, url, now, f"http_{item['http_status']}")
@@ -447,9 +474,12 @@ class ArchiveState:
         )
         db.execute(
             "INSERT INTO posts (source, url, node_id, title, published, first_seen_run,"
-            " last_seen_run, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen_run, first_seen_at, last_seen_at, post_key, path_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (source, url) DO UPDATE SET"
             " node_id = COALESCE(excluded.node_id, node_id),"
+            " post_key = CASE WHEN excluded.node_id IS NULL THEN post_key"
+            "  ELSE excluded.post_key END,"
             " title = COALESCE(excluded.title, title),"
             " published = COALESCE(excluded.published, published)," + sighting,
             (
@@ -462,6 +492,8 @@ class ArchiveState:
                 run_id,
                 now,
                 now,
+                post_key(source, item.get("node_id"), url),
+                post_key(source, None, url),
             ),
         )
 
