@@ -93,4 +93,5 @@ class PostItem:
     run_id: str | None = None
     """The run that captured this version."""
     change: str | None = None
-    """What this capture is to the archive: ``new``, ``changed``, ``unchanged`` or ``removed``."""
+    """What this capture is to the archive: ``new``, ``changed``, ``unchanged``, ``removed``,
+    ``gone`` (listed, page 404/410 before any capture) or ``unlisted`` (in no listing, page up)."""
