@@ -16,7 +16,8 @@ The steps, in order, each on what the steps before it left on disk:
 2. the run's items are settled: one per post (the latest), from ``items.jsonl.partial`` (and an
    older ``items.jsonl``), into ``items.jsonl``; a whole-run adjustment (the dates pipeline
    settling a source's date order) may change them first;
-3. the state database closes the run and says what changed (new / changed / removed);
+3. the state database closes the run and says what changed (new / changed / removed /
+   removal_suspected / gone / unlisted; see archiver.state.store);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
 5. the run is packaged (CDXJ index + WACZ) when packaging is on;
 6. every file of the run is hashed and ``run.json`` is completed with the status, counts,
