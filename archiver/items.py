@@ -26,6 +26,16 @@ def post_key(source: str, node_id: object, url: str | None) -> str:
     return f"{source} {path}?{parts.query}" if parts.query else f"{source} {path}"
 
 
+def node_number(node_id: object) -> int | None:
+    """A node id as items carry it: an integer, or None when there is none (or it is not one)."""
+    if node_id in (None, "") or isinstance(node_id, bool):
+        return None
+    try:
+        return int(str(node_id))
+    except ValueError:
+        return None
+
+
 def record_key(record: Mapping[str, Any]) -> str:
     """:func:`post_key` of an item record (a dict, an ItemAdapter or a catalogue line)."""
     return post_key(str(record.get("source") or ""), record.get("node_id"), record.get("url"))
@@ -39,8 +49,8 @@ class PostItem:
     """Canonical URL of the post page (after redirects); the listed link if the page is gone."""
     source: str
     """Name of the source profile the crawl ran with (e.g. ``iuhrdf``)."""
-    node_id: str | None = None
-    """Drupal node id (from ``node-<nid>``), or null when the page does not show one."""
+    node_id: int | None = None
+    """Drupal node id, an integer (from ``node-<nid>``); null when the page shows none."""
     title: str | None = None
     """Title exactly as published (from the post page, else from the listing teaser)."""
     author: str | None = None
@@ -83,4 +93,5 @@ class PostItem:
     run_id: str | None = None
     """The run that captured this version."""
     change: str | None = None
-    """What this capture is to the archive: ``new``, ``changed``, ``unchanged`` or ``removed``."""
+    """What this capture is to the archive: ``new``, ``changed``, ``unchanged``, ``removed``,
+    ``gone`` (listed, page 404/410 before any capture) or ``unlisted`` (in no listing, page up)."""

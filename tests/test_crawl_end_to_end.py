@@ -128,7 +128,7 @@ def test_fields_match_the_truth(faulty_crawl: CrawlOutcome) -> None:
         assert item["teaser"] == truth["teaser"]
         assert item["published_raw"] == truth["published_raw"]
         assert item["published"] == truth["published"], (item["published_raw"], item["date_flags"])
-        assert item["node_id"] == str(truth["node_id"])
+        assert item["node_id"] == int(truth["node_id"])
         if truth["status"] == "deleted":
             assert "article_missing" in item["flags"]
             assert item["http_status"] == 404

@@ -92,6 +92,8 @@ def test_an_empty_run_still_writes_all_lists() -> None:
         "changed": [],
         "removed": [],
         "removal_suspected": [],
+        "gone": [],
+        "unlisted": [],
     }
 
 

@@ -115,4 +115,4 @@ def test_dates_tags_and_node_ids_are_drupals_own(drupal_crawl: DrupalCrawl) -> N
         assert item["published_raw"] == created.strftime("%a, %m/%d/%Y - %H:%M")
         assert item["tags"] == post["tags"]
         assert bool(item["images"]) == bool(post["image"])
-        assert item["node_id"] and item["node_id"].isdigit()
+        assert isinstance(item["node_id"], int) and item["node_id"] > 0

@@ -17,7 +17,7 @@ import pytest
 
 from archiver.items import post_key
 from archiver.state import ArchiveState, Change, StateError
-from archiver.state.schema import SCHEMA_VERSION
+from archiver.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "iuhrdf"
@@ -331,3 +331,34 @@ def test_missing_from_run_lists_what_a_full_run_should_recheck(state: ArchiveSta
     state.record_gone("r2", SOURCE, BASE + "gone", 404)
     assert state.missing_from_run("r2", SOURCE) == [BASE + "c"]
     assert state.missing_from_run("r2", "other-source") == []
+
+
+def test_a_version_1_archive_is_migrated_and_found_by_identity(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    connection = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        assert isinstance(statement, str)
+        connection.execute(statement)
+    connection.execute(
+        "INSERT INTO posts (source, url, node_id, first_seen_run, last_seen_run, first_seen_at,"
+        " last_seen_at, content_sha256) VALUES ('s', 'http://old.example/content/a', '7',"
+        " 'r1', 'r1', 't', 't', 'x')"
+    )
+    connection.execute(
+        "INSERT INTO versions (source, url, run_id, content_sha256, captured_at)"
+        " VALUES ('s', 'http://old.example/content/a', 'r1', 'x', 't')"
+    )
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with ArchiveState.open(path) as state:
+        assert state.schema_version == SCHEMA_VERSION == 2
+        moved = state.post("s", "https://www.example/content/a/")
+        assert moved is not None and moved.url == "http://old.example/content/a"
+        state.begin_run("r2", "full")
+        new_item = {
+            "source": "s", "url": "https://new.example/content/a", "node_id": 7,
+            "title": "A", "body_text": "b", "content_sha256": "x", "flags": [],
+        }  # fmt: skip
+        assert state.record_capture("r2", new_item).kind == "unchanged"
+        assert len(state.posts("s")) == 1

@@ -16,7 +16,8 @@ The steps, in order, each on what the steps before it left on disk:
 2. the run's items are settled: one per post (the latest), from ``items.jsonl.partial`` (and an
    older ``items.jsonl``), into ``items.jsonl``; a whole-run adjustment (the dates pipeline
    settling a source's date order) may change them first;
-3. the state database closes the run and says what changed (new / changed / removed);
+3. the state database closes the run and says what changed (new / changed / removed /
+   removal_suspected / gone / unlisted; see archiver.state.store);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
 5. the run is packaged (CDXJ index + WACZ) when packaging is on;
 6. every file of the run is hashed and ``run.json`` is completed with the status, counts,
@@ -40,7 +41,13 @@ from archiver.archive.catalogue import latest_per_post, merge_catalogue
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
-from archiver.archive.reports import changes_report, mark_removed, write_changes, write_feed
+from archiver.archive.reports import (
+    REPORTED_KINDS,
+    changes_report,
+    mark_removed,
+    write_changes,
+    write_feed,
+)
 from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
 from archiver.state import ArchiveState, Change, parse_mode
 from archiver.warc.repair import repair_open_warcs
@@ -192,7 +199,7 @@ def _report_changes(
     atomic_write_jsonl(archive.posts_jsonl, catalogue)
     write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
     report = changes_report(run.run_id, options.mode, changes)
-    return {kind: len(report[kind]) for kind in ("new", "changed", "removed", "removal_suspected")}
+    return {kind: len(report[kind]) for kind in REPORTED_KINDS}
 
 
 def _package(run: RunPaths, record: Record, status: str) -> None:

@@ -11,11 +11,16 @@ pages its WARCs hold instead (its listing pages, which may all be revisits). Bot
 written to a temporary name and renamed, so a crash never leaves a half-written index or
 package.
 
-Revisits of a server-not-modified profile (a 304 answer to a conditional request) stay in
-the WARC but are left out of the CDXJ index: pywb replays a capture with the status its
-record holds, so a browser asking for the page at that time would get an empty 304 instead
-of the page; without the entry it gets the closest capture holding the payload. (py-wacz
-builds the WACZ's own index and keeps them.)
+The run's own CDXJ indexes every response, revisit and resource record of its WARCs: it is
+the evidence's record-complete index (one line per record, revisits of the server-not-modified
+profile, i.e. 304 answers to conditional requests, included), so index, pages list and WARCs
+agree. It is not a replay index on its own: pywb replays a revisit whose HTTP status is a 3xx
+(a 304 included) as that empty answer (its ResolvingLoader short-circuits 3xx revisits
+instead of resolving ``WARC-Refers-To``), so a browser asking for a post at the time of an
+unchanged full run would get an empty 304. The replay collection (``archiver replay``) is
+therefore indexed with ``write_cdxj(..., for_replay=True)``, which leaves those lines out: the
+closest capture holding the payload (the record the revisit refers to) is replayed instead.
+(py-wacz builds the WACZ's own index and keeps them.)
 
 Reads no settings: the run's paths come from :class:`archiver.archive.layout.RunPaths`.
 """
@@ -112,8 +117,10 @@ def pages_from_warcs(warc_files: list[Path], *, title: str | None = None) -> lis
     return pages
 
 
-def write_cdxj(warc_files: list[Path], destination: Path) -> Path:
-    """A sorted CDXJ index of ``warc_files`` at ``destination`` (file names relative to them)."""
+def write_cdxj(warc_files: list[Path], destination: Path, *, for_replay: bool = False) -> Path:
+    """A sorted CDXJ index of ``warc_files`` at ``destination`` (file names relative to them):
+    every response, revisit and resource record; ``for_replay`` leaves out the revisits that
+    record a 304 (see the module docstring)."""
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(destination.name + ".tmp")
@@ -132,7 +139,7 @@ def write_cdxj(warc_files: list[Path], destination: Path) -> Path:
         out.writelines(
             line
             for line in unfiltered.getvalue().splitlines(keepends=True)
-            if not is_not_modified_revisit(line)
+            if not (for_replay and is_not_modified_revisit(line))
         )
     os.replace(temporary, destination)
     return destination

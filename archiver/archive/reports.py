@@ -1,8 +1,13 @@
 """What a run tells the world: ``changes.json``, the Atom feed, removals in the catalogue.
 
 - ``runs/<run-id>/changes.json``: the posts that were new, changed or removed in the run, for a
-  script to act on (``write_changes``). ``removal_suspected`` lists posts that one full run did
+  script to act on (``write_changes``). A ``changed`` entry says which fields a reader sees
+  changed (``fields``: ``{name: {"old": ..., "new": ...}}``; title, published_raw, author,
+  tags, images, body_text). ``removal_suspected`` lists posts that one full run did
   not see in any listing: not removed yet (a second full run decides), but worth a look.
+  ``unlisted``: in no listing, but the page still answers 200 (live). ``gone``: listed, but its
+  page answered 404/410 (``status``) before the archive ever had it: never ``new``, and never
+  in the feed.
 - ``feed.atom``: the newest posts of the archive as an Atom 1.0 feed (RFC 4287) for feed
   readers (``write_feed``); built with ``xml.etree``, deterministic (unchanged posts give an
   unchanged file), newest first.
@@ -32,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 ATOM_NS = "http://www.w3.org/2005/Atom"
-REPORTED_KINDS = ("new", "changed", "removed", "removal_suspected")
+REPORTED_KINDS = ("new", "changed", "removed", "removal_suspected", "gone", "unlisted")
 # XML 1.0 forbids these characters; ElementTree would write them and make the feed invalid.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SUMMARY_CHARS = 500
@@ -55,13 +60,26 @@ def changes_report(run_id: str, mode: str, changes: Iterable[Change]) -> dict[st
         if change.kind == "changed":
             entry["old_sha256"] = change.old_sha256
             entry["new_sha256"] = change.new_sha256
+            if change.fields is not None:
+                entry["fields"] = change.fields
         elif change.kind == "removed":
             entry["removed_at"] = change.removed_at
             entry["reason"] = change.reason
-        elif change.kind == "removal_suspected":
+        elif change.kind == "gone":
+            entry["status"] = _status_of(change.reason)
+            entry["removed_at"] = change.removed_at
+            entry["reason"] = change.reason
+        elif change.kind in ("removal_suspected", "unlisted"):
             entry["reason"] = change.reason
         report[change.kind].append(entry)
     return report
+
+
+def _status_of(reason: str | None) -> int | None:
+    """The HTTP status in a removal reason (``http_404`` -> 404)."""
+    if reason and reason.startswith("http_") and reason[5:].isdigit():
+        return int(reason[5:])
+    return None
 
 
 def write_changes(run: RunPaths, changes: Iterable[Change], *, mode: str) -> Path:
@@ -122,7 +140,7 @@ def build_feed(
     ``feed_id`` should be a stable IRI; by default one is derived from ``link`` (or the title),
     so the feed keeps its identity from run to run. Entry ids are the posts' URLs.
     """
-    dated = [(_entry_time(e), e) for e in entries if e.get("url")]
+    dated = [(_entry_time(e), e) for e in entries if e.get("url") and not _never_captured(e)]
     dated.sort(key=lambda pair: (pair[0] or _EPOCH, str(pair[1].get("url"))), reverse=True)
     newest = dated[: max(limit, 0)]
     ET.register_namespace("", ATOM_NS)
@@ -166,6 +184,11 @@ def _add_entry(feed: ET.Element, record: Mapping[str, Any], moment: datetime | N
         if len(text) > _SUMMARY_CHARS:
             text = text[:_SUMMARY_CHARS].rstrip() + "…"
         _text(entry, "summary", text).set("type", "text")
+
+
+def _never_captured(record: Mapping[str, Any]) -> bool:
+    """A listed post whose page was gone (404/410) before the archive had it: not news."""
+    return "article_missing" in (record.get("flags") or []) and not record.get("body_text")
 
 
 def _entry_time(record: Mapping[str, Any]) -> datetime | None:

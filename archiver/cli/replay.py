@@ -64,7 +64,7 @@ def build_collection(runs: list[RunPaths], workdir: Path, collection: str) -> li
                 link.symlink_to(warc.resolve())
             linked.append(link)
     if linked:
-        write_cdxj(linked, coll / "indexes" / "index.cdxj")
+        write_cdxj(linked, coll / "indexes" / "index.cdxj", for_replay=True)
     return linked
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from archiver.archive.layout import ArchivePaths
 from archiver.files import read_jsonl
@@ -37,6 +38,9 @@ class CrawlMemory:
     known_urls: set[str] = field(default_factory=set)
     known_node_ids: set[str] = field(default_factory=set)
     captured_before: set[str] = field(default_factory=set)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The latest stored capture (catalogue record) of each post, by identity and by path: what
+    a full run's item says for a post the server answered 304 Not Modified."""
     previous_run_complete: bool = True
     """Whether the run before this one walked its listings to the end. Only then may an
     incremental run stop at a page of known posts: after a crash (or a failed listing page)
@@ -60,6 +64,22 @@ class CrawlMemory:
                 )
         if resume:
             self._load_captured_before()
+
+    def load_stored_captures(self) -> None:
+        """Read the catalogue (``posts.jsonl``): the latest capture of every post of the source."""
+        for record in read_jsonl(self.archive.posts_jsonl):
+            if record.get("source") != self.source or record.get("body_text") is None:
+                continue
+            self.stored[record_key(record)] = record
+            for url in (record.get("url"), record.get("listed_url")):
+                if url:
+                    self.stored[post_key(self.source, None, url)] = record
+
+    def stored_capture(self, teaser: Teaser) -> dict[str, Any] | None:
+        """The latest stored capture of the listed post, or None."""
+        return self.stored.get(self.key(teaser)) or self.stored.get(
+            post_key(self.source, None, teaser.url)
+        )
 
     def _load_captured_before(self) -> None:
         run = self.archive.run(self.run_id)

@@ -23,11 +23,12 @@ or is blocked by robots.txt still gives an item from its teaser, flagged.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals as scrapy_signals
@@ -54,8 +55,8 @@ from archiver.spiders.outcomes import (
     is_css,
     is_html,
 )
-from archiver.spiders.postitems import item_from_post, item_from_teaser
-from archiver.state import parse_mode
+from archiver.spiders.postitems import item_from_post, item_from_stored, item_from_teaser
+from archiver.state import UNLISTED_FLAG, parse_mode
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
         self.memory.load(crawl_state(self.crawler), resume=settings.getbool("ARCHIVER_RESUME"))
+        if self.mode == "full":
+            self.memory.load_stored_captures()
         for url in self.listing_urls:
             yield self._listing_request(url)
 
@@ -238,13 +241,27 @@ class NewsSpider(scrapy.Spider):
         warc = response.meta.get("archiver_warc")
         if response.status == 304:
             self.crawler.signals.send_catch_log(post_not_modified, url=teaser.url)
+            stored = self.memory.stored_capture(teaser)
+            if stored is None:
+                logger.warning("Post %s: 304, but no stored capture to give", teaser.url)
+                self.crawler.stats.inc_value("archiver/posts/not_modified_without_capture")
+                return
+            yield item_from_stored(
+                stored,
+                teaser,
+                listing_url=listing_url,
+                status=response.status,
+                warc=warc,
+                run_id=self.run_id,
+            )
             return
         self._send_validators(response, teaser)
         if not is_html(response):
             logger.warning("Post %s is not HTML (%s)", response.url, content_type(response))
             self.crawler.stats.inc_value("archiver/posts/not_html")
+            unlisted = [UNLISTED_FLAG] if listing_url is None else []
             yield self._teaser_item(
-                teaser, listing_url, ["article_not_html"], response.status, warc
+                teaser, listing_url, ["article_not_html", *unlisted], response.status, warc
             )
             return
         assert isinstance(response, TextResponse)
@@ -266,6 +283,8 @@ class NewsSpider(scrapy.Spider):
             run_id=self.run_id,
         )
         item.flags.extend(text_flags)
+        if listing_url is None:
+            item.flags.append(UNLISTED_FLAG)
         yield item
         if self.fetch_requisites:
             yield from self._requisite_requests(post.requisites)
@@ -331,11 +350,22 @@ class NewsSpider(scrapy.Spider):
         if not missing:
             return
         logger.info("%d known posts were in no listing: fetching them", len(missing))
-        for teaser in missing:
+        for known in missing:
+            # Fetched where the source lives now (the start URL's scheme and host), not where it
+            # lived when the post was captured: the identity is the post, not the address.
+            teaser = dataclasses.replace(known, url=self._rebase(known.url))
             self._seen_posts.add(self.memory.key(teaser))
             request = self._post_request(teaser, None).replace(headers={}, meta={})
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def _rebase(self, url: str) -> str:
+        """``url`` at the first start URL's scheme and host when its own host is not allowed."""
+        parts = urlsplit(url)
+        if parts.netloc.lower() in self.allowed_netlocs:
+            return url
+        base = urlsplit(self.listing_urls[0])
+        return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
     def on_closed(self) -> None:
         self.memory.close()
@@ -353,10 +383,11 @@ class NewsSpider(scrapy.Spider):
         if outcome.flag == "article_fetch_failed":
             self._fail(request.url, "post", outcome.description, outcome.status)
         logger.warning("Post %s: %s (%s)", request.url, outcome.flag, outcome.description)
+        unlisted = [UNLISTED_FLAG] if kwargs["listing_url"] is None else []
         yield self._teaser_item(
             teaser,
             kwargs["listing_url"],
-            [outcome.flag],
+            [outcome.flag, *unlisted],
             outcome.status,
             outcome.warc or kwargs.get("listing_warc"),
         )

@@ -7,10 +7,12 @@ does no I/O, so the spider stays a crawler and the join is testable on plain val
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.items import PostItem
+from archiver.items import PostItem, node_number
 from archiver.pages import PostPage, Teaser
 
 
@@ -44,7 +46,7 @@ def item_from_post(
     return PostItem(
         url=final_url,
         source=source,
-        node_id=post.node_id or teaser.node_id,
+        node_id=node_number(post.node_id or teaser.node_id),
         title=post.title or teaser.title,
         author=post.author or teaser.author,
         published_raw=post.date_raw or teaser.date_raw,
@@ -79,7 +81,7 @@ def item_from_teaser(
     return PostItem(
         url=teaser.url,
         source=source,
-        node_id=teaser.node_id,
+        node_id=node_number(teaser.node_id),
         title=teaser.title,
         author=teaser.author,
         published_raw=teaser.date_raw,
@@ -93,3 +95,36 @@ def item_from_teaser(
         warc=warc,
         run_id=run_id,
     )
+
+
+def item_from_stored(
+    stored: Mapping[str, Any],
+    teaser: Teaser,
+    *,
+    listing_url: str | None,
+    status: int,
+    warc: dict[str, Any] | None,
+    run_id: str | None,
+) -> PostItem:
+    """The item for a post the server answered 304 Not Modified: the stored capture (its latest
+    catalogue record), pointing at this run's revisit record (``warc``) and, through
+    ``warc.refers_to``, at the response record that holds the page. Flagged ``not_modified``."""
+    names = {f.name for f in fields(PostItem)}
+    values = {k: v for k, v in stored.items() if k in names}
+    values["node_id"] = node_number(values.get("node_id"))
+    pointer = dict(warc) if warc else None
+    original = stored.get("warc")
+    if pointer is not None and "refers_to" not in pointer and isinstance(original, Mapping):
+        pointer["refers_to"] = {k: v for k, v in original.items() if k != "refers_to"}
+    flags = [f for f in stored.get("flags") or [] if f not in ("not_modified", "unlisted")]
+    values.update(
+        listing_url=listing_url,
+        listed_url=teaser.url,
+        http_status=status,
+        crawled_at=utc_now_iso(),
+        flags=[*flags, "not_modified"],
+        warc=pointer if pointer is not None else original,
+        run_id=run_id,
+        change=None,
+    )
+    return PostItem(**values)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+
+from archiver.items import post_key
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +21,10 @@ class StateError(RuntimeError):
     """The state database cannot be used (made by a newer archiver, or not ours)."""
 
 
-_V1 = (
+# A migration step: an SQL statement, or code run inside the migration's transaction.
+Step = str | Callable[[sqlite3.Connection], None]
+
+_V1: tuple[Step, ...] = (
     """CREATE TABLE runs (
         run_id      TEXT PRIMARY KEY,
         mode        TEXT NOT NULL CHECK (mode IN ('incremental', 'full')),
@@ -83,7 +89,34 @@ _V1 = (
     )""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+
+# Version 2: a full run's end-of-run check of posts missing from every listing records a page
+# that still answers (200) as "unlisted" in that run, without counting it as seen in a listing.
+# A version also keeps the fields a reader sees (JSON: title, date as printed, author, tags,
+# image paths, body text), so an edit to any of them is a new version ("changed").
+# A post is found by its identity (archiver.items.post_key: source + node id, else path), not
+# by its address: ``post_key`` and ``path_key`` (the path rule alone, for a page that shows no
+# node id), filled in for the posts already known.
+def _fill_post_keys(connection: sqlite3.Connection) -> None:
+    rows = connection.execute("SELECT source, url, node_id FROM posts").fetchall()
+    for source, url, node_id in rows:
+        connection.execute(
+            "UPDATE posts SET post_key = ?, path_key = ? WHERE source = ? AND url = ?",
+            (post_key(source, node_id, url), post_key(source, None, url), source, url),
+        )
+
+
+_V2: tuple[Step, ...] = (
+    "ALTER TABLE posts ADD COLUMN unlisted_run TEXT",
+    "ALTER TABLE versions ADD COLUMN fields TEXT",
+    "ALTER TABLE posts ADD COLUMN post_key TEXT",
+    "ALTER TABLE posts ADD COLUMN path_key TEXT",
+    _fill_post_keys,
+    "CREATE INDEX posts_by_key ON posts (source, post_key)",
+    "CREATE INDEX posts_by_path ON posts (source, path_key)",
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -99,8 +132,11 @@ def migrate(connection: sqlite3.Connection, path: Path) -> None:
         logger.info("Migrating %s to schema version %d", path, number)
         try:
             connection.execute("BEGIN IMMEDIATE")
-            for statement in script:
-                connection.execute(statement)
+            for step in script:
+                if callable(step):
+                    step(connection)
+                else:
+                    connection.execute(step)
             connection.execute(f"PRAGMA user_version = {number:d}")
             connection.execute("COMMIT")
         except BaseException:

@@ -1,6 +1,9 @@
 """What earlier runs saw: the archive's memory for cron mode, in SQLite (``OUTPUT/state.sqlite``).
 
-Every post ever seen (keyed by source and canonical URL, with the listing's aliases), every
+Every post ever seen (stored by source and the URL it was first captured at, with the
+listing's aliases, and FOUND by its identity, :func:`archiver.items.post_key`: a lookup by
+address goes through the aliases, then the node id, then the path, so a post whose source
+moved to another scheme, host or port, or got a new alias, is the same post), every
 captured version of it (content hash + WARC pointer), every run, the HTTP validators of the last
 capture and the first WARC record of each payload (for ``revisit`` records). From it a run
 learns which posts are new, changed or removed.
@@ -17,7 +20,12 @@ Guarantees a cron job relies on:
   (``run_changes``), not from calls remembered in memory, so a resumed run reports them all.
 - **Removal is never a guess**: a post is "removed" when its page answers 404/410
   (``record_gone``), or when two complete full runs in a row did not see it in any listing;
-  one miss only makes it "removal suspected". A full run that misses more than
+  one miss only makes it "removal suspected". A full run fetches the live posts no listing
+  showed once its listings are walked; what it gets is not a listing sighting (the item is
+  flagged ``unlisted``): 404/410 (or Drupal's 403) -> ``removed``; a page that still answers ->
+  ``unlisted`` (live, reported each full run while it lasts); no answer -> the absence rules
+  above (``removal_suspected``). A listed post whose page answers 404/410 before the archive
+  ever had it is ``gone``, never ``new``. A full run that misses more than
   ``max_missing_fraction`` of a source's posts suspects none (a listing that broke, not a purge).
 
 One connection per process (``ArchiveState.open``); concurrent runs are kept out by
@@ -37,6 +45,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archiver.items import post_key
 from archiver.state.schema import StateError, migrate
@@ -60,7 +69,25 @@ def parse_mode(value: object) -> str:
 GONE_STATUSES = frozenset({404, 410})
 # Flags on a teaser-only item whose page fetch failed for a reason that may pass: retry it.
 RETRY_FLAGS = frozenset({"article_fetch_failed"})
+# Flag of an item fetched by a full run's end-of-run check because no listing showed the post.
+UNLISTED_FLAG = "unlisted"
 DEFAULT_MAX_MISSING_FRACTION = 0.5
+# What a reader of a post sees: an edit to any of these is a new version ("changed").
+VISIBLE_FIELDS = ("title", "published_raw", "author", "tags", "images", "body_text")
+
+
+def visible_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``item`` a reader sees, comparable across runs (image URLs as paths, so a
+    source that moved to another address does not change every post)."""
+    values = {name: item.get(name) for name in VISIBLE_FIELDS}
+    values["tags"] = list(values["tags"] or [])
+    values["images"] = [_path_of(str(url)) for url in values["images"] or []]
+    return values
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 @dataclass(frozen=True)
@@ -92,7 +119,8 @@ class PostState:
 @dataclass(frozen=True)
 class Change:
     """How one post changed in one run: ``new``, ``changed``, ``unchanged``, ``removed``,
-    ``removal_suspected``."""
+    ``removal_suspected``, ``gone`` (listed, but its page answered 404/410 before any capture:
+    never "new") or ``unlisted`` (in no listing, its page still answers)."""
 
     kind: str
     source: str
@@ -104,6 +132,9 @@ class Change:
     removed_at: str | None = None
     reason: str | None = None
     node_id: str | None = None
+    fields: dict[str, dict[str, Any]] | None = None
+    """For ``changed``: each visible field that changed, ``{"old": ..., "new": ...}`` (None when
+    the earlier version predates field tracking: then only the body hash is compared)."""
 
     @property
     def key(self) -> str:
@@ -235,8 +266,8 @@ class ArchiveState:
             ).fetchone()[0]
             missing = db.execute(
                 "SELECT url, removal_suspected_run FROM posts WHERE source = ?"
-                " AND removed_at IS NULL AND last_seen_run != ?",
-                (source, run_id),
+                " AND removed_at IS NULL AND last_seen_run != ? AND unlisted_run IS NOT ?",
+                (source, run_id, run_id),
             ).fetchall()
             if len(missing) > max_missing_fraction * live:
                 logger.warning(
@@ -345,10 +376,34 @@ class ArchiveState:
         )
         return [{**dict(r), "warc": json.loads(r["warc"]) if r["warc"] else None} for r in rows]
 
-    def _canonical(self, source: str, url: str) -> str:
+    def _canonical(self, source: str, url: str, node_id: object = None) -> str:
+        """The stored address of the post at ``url``: found by the address itself, as an alias
+        the listing printed, by the post's identity (node id) or by its path (the source moved
+        to another scheme, host or port). ``url`` itself when the post is not known."""
         row = self._db.execute(
-            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?", (source, url)
+            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?"
+            " UNION ALL SELECT url FROM posts WHERE source = ? AND url = ?",
+            (source, url, source, url),
         ).fetchone()
+        if row is None and node_id not in (None, ""):
+            row = self._db.execute(
+                "SELECT url FROM posts WHERE source = ? AND post_key = ?"
+                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
+                (source, post_key(source, node_id, url)),
+            ).fetchone()
+        if row is None:
+            # By path; a page showing another node id than the stored one is another post.
+            row = self._db.execute(
+                "SELECT url FROM posts WHERE source = ? AND path_key = ?"
+                " AND (node_id IS NULL OR ? IS NULL OR node_id = ?)"
+                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
+                (
+                    source,
+                    post_key(source, None, url),
+                    None if node_id in (None, "") else str(node_id),
+                    None if node_id in (None, "") else str(node_id),
+                ),
+            ).fetchone()
         return str(row[0]) if row else url
 
     # -- recording what a run saw -------------------------------------------------------------
@@ -359,7 +414,8 @@ class ArchiveState:
         A 404/410 item (flag ``article_missing``) is a removal; a teaser-only item never
         changes the content hash. Returns the post's change in this run so far.
         """
-        source, url = str(item["source"]), str(item["url"])
+        source, address = str(item["source"]), str(item["url"])
+        url = self._canonical(source, address, item.get("node_id"))
         now = str(item.get("crawled_at") or utc_now())
         content_sha256 = item.get("content_sha256") if item.get("body_text") is not None else None
         flags = set(item.get("flags") or [])
@@ -367,19 +423,28 @@ class ArchiveState:
         # for a post no listing shows any more: Drupal's unpublished node).
         gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES | {403}
         pending = content_sha256 is None and bool(flags & RETRY_FLAGS)
+        # Fetched by a full run's check of posts no listing showed: not a listing sighting.
+        unlisted = UNLISTED_FLAG in flags
         with self._transaction() as db:
-            self._upsert_post(db, run_id, source, url, now, item)
-            listed_url = item.get("listed_url")
-            if listed_url and listed_url != url:
+            self._upsert_post(db, run_id, source, url, now, item, seen=not unlisted)
+            if unlisted and not gone and content_sha256:
+                db.execute(
+                    "UPDATE posts SET unlisted_run = ? WHERE source = ? AND url = ?",
+                    (run_id, source, url),
+                )
+            for alias in {item.get("listed_url"), address} - {None, "", url}:
                 db.execute(
                     "INSERT INTO aliases (source, alias_url, url) VALUES (?, ?, ?)"
                     " ON CONFLICT (source, alias_url) DO UPDATE SET url = excluded.url",
-                    (source, listed_url, url),
+                    (source, alias, url),
                 )
             if gone:
                 self._mark_removed(db, run_id, source, url, now, f"http_{item['http_status']}")
             elif content_sha256:
-                self._add_version(db, run_id, source, url, content_sha256, item.get("warc"), now)
+                self._add_version(
+                    db, run_id, source, url, content_sha256, item.get("warc"), now,
+                    json.dumps(visible_fields(item), ensure_ascii=False, sort_keys=True),
+                )  # fmt: skip
             else:
                 # A teaser only: keep any earlier capture; retry later only if it may pass.
                 db.execute(
@@ -397,16 +462,26 @@ class ArchiveState:
         url: str,
         now: str,
         item: Mapping[str, Any],
+        *,
+        seen: bool = True,
     ) -> None:
+        """Insert or update the post; ``seen``: the run saw it in a listing (or as listed)."""
+        sighting = (
+            " last_seen_run = excluded.last_seen_run, last_seen_at = excluded.last_seen_at,"
+            " removal_suspected_run = NULL"
+            if seen
+            else " last_seen_run = last_seen_run"
+        )
         db.execute(
             "INSERT INTO posts (source, url, node_id, title, published, first_seen_run,"
-            " last_seen_run, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen_run, first_seen_at, last_seen_at, post_key, path_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (source, url) DO UPDATE SET"
             " node_id = COALESCE(excluded.node_id, node_id),"
+            " post_key = CASE WHEN excluded.node_id IS NULL THEN post_key"
+            "  ELSE excluded.post_key END,"
             " title = COALESCE(excluded.title, title),"
-            " published = COALESCE(excluded.published, published),"
-            " last_seen_run = excluded.last_seen_run, last_seen_at = excluded.last_seen_at,"
-            " removal_suspected_run = NULL",
+            " published = COALESCE(excluded.published, published)," + sighting,
             (
                 source,
                 url,
@@ -417,6 +492,8 @@ class ArchiveState:
                 run_id,
                 now,
                 now,
+                post_key(source, item.get("node_id"), url),
+                post_key(source, None, url),
             ),
         )
 
@@ -429,21 +506,37 @@ class ArchiveState:
         content_sha256: str,
         warc: Mapping[str, Any] | None,
         now: str,
+        visible: str | None = None,
     ) -> None:
         latest = db.execute(
-            "SELECT content_sha256 FROM versions WHERE source = ? AND url = ?"
+            "SELECT id, content_sha256, fields FROM versions WHERE source = ? AND url = ?"
             " ORDER BY id DESC LIMIT 1",
             (source, url),
         ).fetchone()
-        if latest is None or latest[0] != content_sha256:
+        if (
+            latest is None
+            or latest["content_sha256"] != content_sha256
+            or (visible is not None and latest["fields"] not in (None, visible))
+        ):
             # One version per post and run: a resumed run that saw other content replaces it.
             db.execute(
-                "INSERT INTO versions (source, url, run_id, content_sha256, warc, captured_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, url, run_id) DO UPDATE SET"
-                " content_sha256 = excluded.content_sha256, warc = excluded.warc,"
-                " captured_at = excluded.captured_at",
-                (source, url, run_id, content_sha256, json.dumps(warc) if warc else None, now),
+                "INSERT INTO versions (source, url, run_id, content_sha256, warc, captured_at,"
+                " fields) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, url, run_id)"
+                " DO UPDATE SET content_sha256 = excluded.content_sha256, warc = excluded.warc,"
+                " captured_at = excluded.captured_at, fields = excluded.fields",
+                (
+                    source,
+                    url,
+                    run_id,
+                    content_sha256,
+                    json.dumps(warc) if warc else None,
+                    now,
+                    visible,
+                ),
             )
+        elif latest["fields"] is None and visible is not None:
+            # A version from before field tracking: learn its fields, it is not a change.
+            db.execute("UPDATE versions SET fields = ? WHERE id = ?", (visible, latest["id"]))
         # A page with a body is back if it had been removed.
         db.execute(
             "UPDATE posts SET content_sha256 = ?, capture_pending = 0, removed_at = NULL,"
@@ -543,19 +636,38 @@ class ArchiveState:
 
     def _changes(self, run_id: str, where: str, args: tuple[Any, ...]) -> Iterator[Change]:
         rows = self._db.execute(
-            "SELECT p.*, v.content_sha256 AS new_sha, (SELECT o.content_sha256 FROM versions o"
+            "SELECT p.*, v.content_sha256 AS new_sha, v.fields AS new_fields,"
+            " (SELECT o.content_sha256 FROM versions o"
             "  WHERE o.source = v.source AND o.url = v.url AND o.id < v.id"
-            "  ORDER BY o.id DESC LIMIT 1) AS old_sha"
+            "  ORDER BY o.id DESC LIMIT 1) AS old_sha,"
+            " (SELECT o.fields FROM versions o"
+            "  WHERE o.source = v.source AND o.url = v.url AND o.id < v.id"
+            "  ORDER BY o.id DESC LIMIT 1) AS old_fields"
             " FROM posts p LEFT JOIN versions v"
             "  ON v.source = p.source AND v.url = p.url AND v.run_id = ?"
             " WHERE (p.first_seen_run = ? OR p.removed_run = ? OR p.removal_suspected_run = ?"
-            "  OR v.id IS NOT NULL) " + where + " ORDER BY p.published DESC, p.url",
-            (run_id, run_id, run_id, run_id, *args),
+            "  OR p.unlisted_run = ? OR v.id IS NOT NULL) "
+            + where
+            + " ORDER BY p.published DESC, p.url",
+            (run_id, run_id, run_id, run_id, run_id, *args),
         )
         for row in rows:
             common = (row["source"], row["url"], row["title"], row["published"])
             node_id = row["node_id"]
-            if row["first_seen_run"] == run_id:
+            if (
+                row["first_seen_run"] == run_id
+                and row["removed_run"] == run_id
+                and row["content_sha256"] is None
+            ):
+                # Listed, but its page answered 404/410 before the archive ever had it.
+                yield Change(
+                    "gone",
+                    *common,
+                    removed_at=row["removed_at"],
+                    reason=row["removal_reason"],
+                    node_id=node_id,
+                )
+            elif row["first_seen_run"] == run_id:
                 yield Change("new", *common, new_sha256=row["content_sha256"], node_id=node_id)
             elif row["removed_run"] == run_id:
                 yield Change(
@@ -569,11 +681,33 @@ class ArchiveState:
                 yield Change(
                     "removal_suspected", *common, reason="gone_from_listings", node_id=node_id
                 )
-            elif row["old_sha"] and row["new_sha"] != row["old_sha"]:
+            elif row["unlisted_run"] == run_id:
+                yield Change("unlisted", *common, reason="page_live_not_listed", node_id=node_id)
+            elif row["old_sha"] and (
+                row["new_sha"] != row["old_sha"]
+                or _fields_differ(row["old_fields"], row["new_fields"])
+            ):
                 yield Change(
                     "changed",
                     *common,
                     old_sha256=row["old_sha"],
                     new_sha256=row["new_sha"],
                     node_id=node_id,
+                    fields=_field_changes(row["old_fields"], row["new_fields"]),
                 )
+
+
+def _fields_differ(old: str | None, new: str | None) -> bool:
+    return old is not None and new is not None and old != new
+
+
+def _field_changes(old: str | None, new: str | None) -> dict[str, dict[str, Any]] | None:
+    """``{field: {"old": ..., "new": ...}}`` for each visible field that differs."""
+    if old is None or new is None:
+        return None
+    before, after = json.loads(old), json.loads(new)
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in VISIBLE_FIELDS
+        if before.get(name) != after.get(name)
+    }
