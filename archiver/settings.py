@@ -51,6 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Same place as Scrapy's RetryMiddleware, but it waits as long as Retry-After asks.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.downloadermiddlewares.retryafter.RetryAfterMiddleware": 550,
+    # Before Scrapy's HttpCompressionMiddleware (590), which only sets Accept-Encoding when
+    # absent: offers br only when the installed brotli really decodes it.
+    "archiver.downloadermiddlewares.encodings.AcceptEncodingMiddleware": 580,
     # After every built-in middleware: sees requests as sent and responses as received
     # (before redirects, retries and decompression touch them).
     "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
