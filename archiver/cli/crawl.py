@@ -21,6 +21,7 @@ from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
 from archiver.archive.lifecycle import STATUS_COMPLETE, STATUS_PARTIAL, close_interrupted_runs
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
+from archiver.cli.settings_check import check_setting
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
 from archiver.spiders.news import NewsSpider
@@ -119,6 +120,7 @@ def settings_from_args(
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
+        check_setting(name.strip(), value)
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
