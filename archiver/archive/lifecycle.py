@@ -49,6 +49,7 @@ __all__ = [
     "STATUS_COMPLETE",
     "STATUS_FAILED",
     "STATUS_INTERRUPTED",
+    "STATUS_LIMITED",
     "STATUS_PARTIAL",
     "STATUS_RUNNING",
     "FinishOptions",
@@ -67,6 +68,9 @@ STATUS_COMPLETE = "complete"
 STATUS_PARTIAL = "partial"
 STATUS_FAILED = "failed"
 STATUS_INTERRUPTED = "interrupted"
+# Completed, but a guard (ARCHIVER_MAX_*, named in run.json's limit_reached) stopped the paging:
+# not "complete", so a full run that stopped early decides no removal by absence.
+STATUS_LIMITED = "limited"
 
 Record = dict[str, Any]
 ItemsAdjuster = Callable[[list[Record]], None]
@@ -138,7 +142,14 @@ def finish_run(
     changes: dict[str, int] | None
     try:
         changes = _report_changes(
-            archive, run, items, status=status, counts=counts, options=options, state=state
+            archive,
+            run,
+            items,
+            status=status,
+            counts=counts,
+            options=options,
+            state=state,
+            limit_reached=record.get("limit_reached"),
         )
     except Exception as error:  # the run record must still be completed
         logger.exception("Finalising run %s failed", run.run_id)
@@ -170,6 +181,7 @@ def _report_changes(
     counts: dict[str, Any],
     options: FinishOptions,
     state: ArchiveState | None,
+    limit_reached: str | None = None,
 ) -> dict[str, int]:
     """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
     changes: list[Change] = []
@@ -188,6 +200,11 @@ def _report_changes(
                 )
             removed = state.removed_posts()
     write_changes(run, changes, mode=options.mode)
+    if limit_reached:
+        # Which guard stopped the paging: the changes of this run are not the whole site's.
+        atomic_write_json(
+            run.changes_json, {**read_json(run.changes_json), "limit_reached": limit_reached}
+        )
     catalogue = mark_removed(merge_catalogue(read_jsonl(archive.posts_jsonl), items), removed)
     atomic_write_jsonl(archive.posts_jsonl, catalogue)
     write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)

@@ -18,7 +18,12 @@ from scrapy.settings import Settings
 
 from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
-from archiver.archive.lifecycle import STATUS_COMPLETE, STATUS_PARTIAL, close_interrupted_runs
+from archiver.archive.lifecycle import (
+    STATUS_COMPLETE,
+    STATUS_LIMITED,
+    STATUS_PARTIAL,
+    close_interrupted_runs,
+)
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
@@ -221,6 +226,8 @@ def exit_code_for(record: dict[str, Any]) -> int:
         return exit_codes.OK
     if status == STATUS_PARTIAL:
         return exit_codes.PARTIAL
+    if status == STATUS_LIMITED:
+        return exit_codes.LIMITED
     return exit_codes.FAILED
 
 
@@ -233,6 +240,11 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
         return f"archiver: could not run: {record.get('error')}"
     if status == STATUS_COMPLETE:
         return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
+    if status == STATUS_LIMITED:
+        return (
+            f"archiver: run LIMITED by {record.get('limit_reached')}: "
+            f"{counts.get('item_scraped_count', 0)} posts in {run_dir}"
+        )
     if status == STATUS_PARTIAL:
         return (
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
