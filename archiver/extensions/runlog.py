@@ -38,8 +38,8 @@ from archiver import __version__
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
-    STATUS_LIMITED,
     STATUS_FAILED,
+    STATUS_LIMITED,
     STATUS_PARTIAL,
     STATUS_RUNNING,
     FinishOptions,
