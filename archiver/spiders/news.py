@@ -46,6 +46,7 @@ from archiver.items import PostItem
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
+from archiver.pages.urls import Origin, allowed_origins, origin
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
 from archiver.spiders.memory import CrawlMemory
@@ -72,6 +73,7 @@ class NewsSpider(scrapy.Spider):
     source_name: str
     run_id: str
     allowed_netlocs: set[str]
+    allowed_origins: frozenset[Origin]
     max_listing_pages: int
     max_posts_per_run: int
     max_empty_listing_pages: int
@@ -113,12 +115,11 @@ class NewsSpider(scrapy.Spider):
         extra_hosts = [host.lower() for host in settings.getlist("ARCHIVER_ALLOWED_HOSTS")]
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
         spider.allowed_netlocs.update(extra_hosts)
+        # What HostPolicyMiddleware lets through: scheme, host and port, as the source lists.
+        spider.allowed_origins = allowed_origins(spider.listing_urls, extra_hosts)
         # Scrapy's OffsiteMiddleware reads hostnames (no ports) from allowed_domains; the
         # host policy middleware checks host and port (archiver.downloadermiddlewares.hostscope).
-        spider.allowed_domains = sorted(
-            {urlsplit(u).hostname or "" for u in spider.listing_urls}
-            | {urlsplit(f"//{h}").hostname or h for h in extra_hosts}
-        )
+        spider.allowed_domains = sorted({host for _, host, _ in spider.allowed_origins if host})
         spider.max_listing_pages = settings.getint("ARCHIVER_MAX_LISTING_PAGES")
         spider.max_posts_per_run = settings.getint("ARCHIVER_MAX_POSTS_PER_RUN")
         spider.max_empty_listing_pages = settings.getint("ARCHIVER_MAX_EMPTY_LISTING_PAGES")
@@ -197,7 +198,7 @@ class NewsSpider(scrapy.Spider):
             yield self._listing_request(page.next_url)
 
     def _in_scope(self, url: str) -> bool:
-        return urlsplit(url).netloc.lower() in self.allowed_netlocs
+        return origin(url) in self.allowed_origins
 
     def _under_limit(self, name: str, count: int, limit: int) -> bool:
         """False (and the limit recorded, once) when ``count`` has reached ``limit`` (0 =
@@ -314,7 +315,7 @@ class NewsSpider(scrapy.Spider):
         each URL once a run, however many posts (or stylesheets) name it. ``css_depth``: how
         many stylesheets deep the reference was found (0 = named by the page)."""
         for url in urls:
-            if urlsplit(url).netloc.lower() in self.allowed_netlocs:
+            if self._in_scope(url):
                 yield scrapy.Request(
                     url,
                     callback=self.parse_requisite,
