@@ -125,7 +125,11 @@ def finish_run(
     without one (a recovery) the archive's state database is opened for the purpose.
     """
     problems: list[str] = record.setdefault("problems", [])
-    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    repaired = (
+        repair_open_warcs(run.warc_dir, root=archive.root, quarantine=archive.quarantine_dir)
+        if run.warc_dir.is_dir()
+        else []
+    )
     if repaired:
         logger.warning("Run %s: %d WARC file(s) repaired", run.run_id, len(repaired))
     try:
@@ -229,6 +233,10 @@ def interrupted_runs(archive: ArchivePaths) -> list[RunPaths]:
     found = []
     for run_id in archive.run_ids():
         run = archive.run(run_id)
+        if not archive.contains(run.directory):
+            # A symlink to a directory elsewhere: never rename or rewrite what is out there.
+            logger.error("Run %s leads out of the archive (a symlink): left alone", run_id)
+            continue
         if run.run_json.exists() and read_json(run.run_json).get("status") == STATUS_RUNNING:
             found.append(run)
     return found
@@ -258,7 +266,11 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
     """Finish an interrupted run as ``interrupted``, keeping all it captured; its run.json."""
     record: Record = read_json(run.run_json)
     settings = record.get("settings") or {}
-    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    repaired = (
+        repair_open_warcs(run.warc_dir, root=archive.root, quarantine=archive.quarantine_dir)
+        if run.warc_dir.is_dir()
+        else []
+    )
     kept = len(latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)]))
     record.update(finished_at=None, closed_at=datetime.now(UTC).replace(microsecond=0).isoformat())
     record.setdefault("problems", []).append(

@@ -105,9 +105,23 @@ def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
         archive_root = archive
         if not runs:
             report.defects.append(Defect("no_runs", str(path), "no run directory under runs/"))
+    if archive_root is not None:
+        outside = [run for run in runs if not archive.contains(run.directory)]
+        for run in outside:
+            report.defects.append(
+                Defect(
+                    "run_outside_archive",
+                    str(run.directory),
+                    f"a symlink to {run.directory.resolve()}, out of the archive: not "
+                    "checked or repaired",
+                )
+            )
+        runs = [run for run in runs if run not in outside]
     if repair:
         for run in runs:
-            for result in repair_open_warcs(run.warc_dir):
+            root = archive.root if archive_root is not None else run.directory
+            quarantine = archive.quarantine_dir if archive_root is not None else None
+            for result in repair_open_warcs(run.warc_dir, root=root, quarantine=quarantine):
                 report.notes.append(f"{run.run_id}: repaired {result.describe()}")
     run_indexes: dict[str, dict[str, RecordEntry]] = {}
     for run in runs:
