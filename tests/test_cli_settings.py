@@ -42,6 +42,7 @@ def test_good_settings_of_every_type_pass(tmp_path: Path) -> None:
     for name, value in [
         ("CONCURRENT_REQUESTS", "4"),
         ("DOWNLOAD_DELAY", "0.5"),
+        ("DOWNLOAD_TIMEOUT", "2.5"),  # an int default, read as a float by Scrapy
         ("ROBOTSTXT_OBEY", "False"),
         ("AUTOTHROTTLE_ENABLED", "0"),
         ("ARCHIVER_START_URLS", "http://a/,http://b/"),

@@ -16,6 +16,14 @@ from scrapy.settings import default_settings
 
 from archiver import settings as archiver_settings
 
+# Settings with an integer default that Scrapy reads as a number (getfloat): 2.5 is fine.
+READ_AS_FLOAT = frozenset(
+    "AUTOTHROTTLE_MAX_DELAY AUTOTHROTTLE_START_DELAY AUTOTHROTTLE_TARGET_CONCURRENCY "
+    "CLOSESPIDER_TIMEOUT DNS_TIMEOUT DOWNLOAD_DELAY DOWNLOAD_DELAY_JITTER DOWNLOAD_TIMEOUT "
+    "LOGSTATS_INTERVAL MEMUSAGE_CHECK_INTERVAL_SECONDS REMOTE_CONTROL_TIMEOUT_DEFAULT "
+    "REMOTE_CONTROL_TIMEOUT_MAX".split()
+)
+
 # Scrapy's getbool accepts these (and getint/getfloat their numbers).
 _BOOL_WORDS = {"1", "0", "True", "true", "False", "false"}
 
@@ -45,12 +53,12 @@ def check_setting(name: str, value: str) -> None:
     if isinstance(default, bool):
         if text not in _BOOL_WORDS:
             raise ValueError(f"-s {name}={value!r}: expected a boolean (True/False/1/0)")
-    elif isinstance(default, int):
+    elif isinstance(default, int) and name not in READ_AS_FLOAT:
         try:
             int(text)
         except ValueError:
             raise ValueError(f"-s {name}={value!r}: expected an integer") from None
-    elif isinstance(default, float):
+    elif isinstance(default, (int, float)):
         try:
             float(text)
         except ValueError:
