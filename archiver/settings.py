@@ -51,6 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Same place as Scrapy's RetryMiddleware, but it waits as long as Retry-After asks.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.downloadermiddlewares.retryafter.RetryAfterMiddleware": 550,
+    # Before Scrapy's HttpCompressionMiddleware (590), which only sets Accept-Encoding when
+    # absent: offers br only when the installed brotli really decodes it.
+    "archiver.downloadermiddlewares.encodings.AcceptEncodingMiddleware": 580,
     # After every built-in middleware: sees requests as sent and responses as received
     # (before redirects, retries and decompression touch them).
     "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
@@ -80,8 +83,15 @@ ARCHIVER_SOURCE = "iuhrdf"
 ARCHIVER_START_URLS: list[str] = []
 # Extra hosts a crawl may fetch from besides the start URLs' hosts (e.g. a CDN for images).
 ARCHIVER_ALLOWED_HOSTS: list[str] = []
-# Stop following the pager after this many listing pages (0 = no limit): a guard, not a count.
-ARCHIVER_MAX_LISTING_PAGES = 0
+# Guards against traps (0 = no limit), far above what a real site reaches. When one trips the
+# run stops paging and queuing posts, finishes normally, names the limit in run.json and
+# changes.json (limit_reached) and exits 5 (LIMITED).
+# Listing pages followed in one run.
+ARCHIVER_MAX_LISTING_PAGES = 5000
+# Post pages requested from listings in one run.
+ARCHIVER_MAX_POSTS_PER_RUN = 100_000
+# Listing pages in a row that list no new post on the source's hosts (off-site or no teasers).
+ARCHIVER_MAX_EMPTY_LISTING_PAGES = 20
 # Continue the run ARCHIVER_RUN_ID after an interruption (set by `archiver crawl --resume`).
 ARCHIVER_RESUME = False
 # The command line that started this run, recorded in run.json (set by the CLI).

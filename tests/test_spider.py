@@ -138,3 +138,27 @@ def test_after_an_unfinished_run_incremental_keeps_paging(tmp_path: Path) -> Non
         spider, f"{BASE}/topic/news", listing_html(["a", "b"], "/topic/news?page=1")
     )
     assert [r.url for r in requests] == [f"{BASE}/topic/news?page=1"]
+
+
+def offsite_listing_html(page: int) -> str:
+    teasers = "".join(
+        f'<div id="node-{page * 10 + i}" class="node node-teaser">'
+        f'<h2><a href="http://elsewhere.example/content/p{page}-{i}">Spam {i}</a></h2></div>'
+        for i in range(3)
+    )
+    pager = f'<ul class="pager"><li class="pager-next"><a href="/topic/news?page={page + 1}">'
+    return f"<html><body>{teasers}{pager}next ›</a></li></ul></body></html>"
+
+
+def test_listing_pages_that_add_no_capturable_post_trip_their_limit(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, ARCHIVER_MAX_EMPTY_LISTING_PAGES=3)
+    followed = []
+    for page in range(10):
+        url = f"{BASE}/topic/news?page={page}"
+        requests = requests_of(spider, url, offsite_listing_html(page))
+        followed += [r.url for r in requests if "/topic/news" in r.url]
+        if not any("/topic/news" in r.url for r in requests):
+            break
+    assert followed == [f"{BASE}/topic/news?page={n}" for n in (1, 2)]
+    assert spider.limit_reached == "ARCHIVER_MAX_EMPTY_LISTING_PAGES"
+    assert spider.crawler.stats.get_value("archiver/limit_reached") == spider.limit_reached

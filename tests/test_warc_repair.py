@@ -69,11 +69,25 @@ def test_a_file_cut_between_records_keeps_every_pair(tmp_path: Path) -> None:
     assert result.final_path is not None and result.final_path.stat().st_size == size
 
 
-def test_a_file_without_a_whole_record_is_removed(tmp_path: Path) -> None:
+def test_a_file_without_a_whole_record_is_quarantined_never_deleted(tmp_path: Path) -> None:
+    warc_dir = tmp_path / "runs" / "20260101T000000Z" / "warc"
+    warc_dir.mkdir(parents=True)
+    path = warc_dir / "archiver-20260101000000000-00000-h.warc.gz.open"
+    path.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    result = repair_open_warc(path, quarantine=tmp_path / "quarantine")
+    assert result.final_path is None and not list(warc_dir.iterdir())
+    assert result.quarantined == tmp_path / "quarantine" / f"20260101T000000Z-{path.name}"
+    assert result.quarantined.read_bytes() == b"\x1f\x8b\x08\x00garbage"
+    note = result.quarantined.with_name(result.quarantined.name + ".note.txt").read_text()
+    assert "no whole WARC record" in note and str(path) in note
+    assert "quarantined as" in result.describe()
+
+
+def test_without_a_quarantine_a_file_without_a_whole_record_is_left(tmp_path: Path) -> None:
     path = tmp_path / "archiver-20260101000000000-00000-h.warc.gz.open"
     path.write_bytes(b"\x1f\x8b\x08\x00garbage")
     result = repair_open_warc(path)
-    assert result.final_path is None and not list(tmp_path.iterdir())
+    assert result.final_path is None and result.quarantined is None and path.exists()
 
 
 WRITER_SCRIPT = r"""

@@ -113,6 +113,19 @@ class ArchivePaths:
     def runs_dir(self) -> Path:
         return self.root / "runs"
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where files a repair could not keep go (with a note), never deleted."""
+        return self.root / "quarantine"
+
+    def contains(self, path: Path) -> bool:
+        """Whether ``path``, symlinks resolved, is inside the archive root (recovery and
+        repair never follow a symlink out of the archive)."""
+        try:
+            return Path(path).resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a symlink loop, an unreadable path
+            return False
+
     def run(self, run_id: str) -> RunPaths:
         """The paths of run ``run_id``; a run id is never a path (``../x`` is refused)."""
         if not is_run_id(run_id):

@@ -56,6 +56,7 @@ __all__ = [
     "STATUS_COMPLETE",
     "STATUS_FAILED",
     "STATUS_INTERRUPTED",
+    "STATUS_LIMITED",
     "STATUS_PARTIAL",
     "STATUS_RUNNING",
     "FinishOptions",
@@ -74,6 +75,9 @@ STATUS_COMPLETE = "complete"
 STATUS_PARTIAL = "partial"
 STATUS_FAILED = "failed"
 STATUS_INTERRUPTED = "interrupted"
+# Completed, but a guard (ARCHIVER_MAX_*, named in run.json's limit_reached) stopped the paging:
+# not "complete", so a full run that stopped early decides no removal by absence.
+STATUS_LIMITED = "limited"
 
 Record = dict[str, Any]
 ItemsAdjuster = Callable[[list[Record]], None]
@@ -128,7 +132,11 @@ def finish_run(
     without one (a recovery) the archive's state database is opened for the purpose.
     """
     problems: list[str] = record.setdefault("problems", [])
-    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    repaired = (
+        repair_open_warcs(run.warc_dir, root=archive.root, quarantine=archive.quarantine_dir)
+        if run.warc_dir.is_dir()
+        else []
+    )
     if repaired:
         logger.warning("Run %s: %d WARC file(s) repaired", run.run_id, len(repaired))
     try:
@@ -145,7 +153,14 @@ def finish_run(
     changes: dict[str, int] | None
     try:
         changes = _report_changes(
-            archive, run, items, status=status, counts=counts, options=options, state=state
+            archive,
+            run,
+            items,
+            status=status,
+            counts=counts,
+            options=options,
+            state=state,
+            limit_reached=record.get("limit_reached"),
         )
     except Exception as error:  # the run record must still be completed
         logger.exception("Finalising run %s failed", run.run_id)
@@ -177,6 +192,7 @@ def _report_changes(
     counts: dict[str, Any],
     options: FinishOptions,
     state: ArchiveState | None,
+    limit_reached: str | None = None,
 ) -> dict[str, int]:
     """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
     changes: list[Change] = []
@@ -195,6 +211,11 @@ def _report_changes(
                 )
             removed = state.removed_posts()
     write_changes(run, changes, mode=options.mode)
+    if limit_reached:
+        # Which guard stopped the paging: the changes of this run are not the whole site's.
+        atomic_write_json(
+            run.changes_json, {**read_json(run.changes_json), "limit_reached": limit_reached}
+        )
     catalogue = mark_removed(merge_catalogue(read_jsonl(archive.posts_jsonl), items), removed)
     atomic_write_jsonl(archive.posts_jsonl, catalogue)
     write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
@@ -219,6 +240,10 @@ def interrupted_runs(archive: ArchivePaths) -> list[RunPaths]:
     found = []
     for run_id in archive.run_ids():
         run = archive.run(run_id)
+        if not archive.contains(run.directory):
+            # A symlink to a directory elsewhere: never rename or rewrite what is out there.
+            logger.error("Run %s leads out of the archive (a symlink): left alone", run_id)
+            continue
         if run.run_json.exists() and read_json(run.run_json).get("status") == STATUS_RUNNING:
             found.append(run)
     return found
@@ -248,7 +273,11 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
     """Finish an interrupted run as ``interrupted``, keeping all it captured; its run.json."""
     record: Record = read_json(run.run_json)
     settings = record.get("settings") or {}
-    repaired = repair_open_warcs(run.warc_dir) if run.warc_dir.is_dir() else []
+    repaired = (
+        repair_open_warcs(run.warc_dir, root=archive.root, quarantine=archive.quarantine_dir)
+        if run.warc_dir.is_dir()
+        else []
+    )
     kept = len(latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)]))
     record.update(finished_at=None, closed_at=datetime.now(UTC).replace(microsecond=0).isoformat())
     record.setdefault("problems", []).append(

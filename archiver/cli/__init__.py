@@ -28,7 +28,12 @@ COMMAND_MODULES = (
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with a one-line error and exit status 2 (argparse prints the whole usage)."""
+    """argparse with a one-line error and exit status 2 (argparse prints the whole usage), and
+    no abbreviated long options (``--start-ur`` is an error, not ``--start-url``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message}\n")

@@ -18,9 +18,15 @@ from scrapy.settings import Settings
 
 from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
-from archiver.archive.lifecycle import STATUS_COMPLETE, STATUS_PARTIAL, close_interrupted_runs
+from archiver.archive.lifecycle import (
+    STATUS_COMPLETE,
+    STATUS_LIMITED,
+    STATUS_PARTIAL,
+    close_interrupted_runs,
+)
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
+from archiver.cli.settings_check import check_setting
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
 from archiver.spiders.news import NewsSpider
@@ -119,6 +125,7 @@ def settings_from_args(
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
+        check_setting(name.strip(), value)
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
@@ -219,6 +226,8 @@ def exit_code_for(record: dict[str, Any]) -> int:
         return exit_codes.OK
     if status == STATUS_PARTIAL:
         return exit_codes.PARTIAL
+    if status == STATUS_LIMITED:
+        return exit_codes.LIMITED
     return exit_codes.FAILED
 
 
@@ -231,6 +240,11 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
         return f"archiver: could not run: {record.get('error')}"
     if status == STATUS_COMPLETE:
         return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
+    if status == STATUS_LIMITED:
+        return (
+            f"archiver: run LIMITED by {record.get('limit_reached')}: "
+            f"{counts.get('item_scraped_count', 0)} posts in {run_dir}"
+        )
     if status == STATUS_PARTIAL:
         return (
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "

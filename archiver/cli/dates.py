@@ -80,7 +80,7 @@ def _fetch_time(text: str | None) -> datetime | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="archiver dates", description=__doc__)
+    parser = argparse.ArgumentParser(prog="archiver dates", description=__doc__, allow_abbrev=False)
     configure_parser(parser)
     args = parser.parse_args(argv)
     return int(args.func(args))

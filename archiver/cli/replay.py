@@ -152,7 +152,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return exit_codes.USAGE
     if shutil.which("wayback") is None and not _pywb_importable():
-        print("archiver replay: error: pywb is not installed (pip install pywb)", file=sys.stderr)
+        print(
+            "archiver replay: error: pywb is not installed (pip install 'archiver[replay]')",
+            file=sys.stderr,
+        )
         return exit_codes.FAILED
     with contextlib.ExitStack() as stack:
         if args.workdir:

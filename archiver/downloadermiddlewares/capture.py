@@ -176,7 +176,9 @@ class WarcCaptureMiddleware:
                 f" Values of these headers are replaced by [redacted]: {', '.join(redact)}."
             )
         if settings.getbool("ARCHIVER_RESUME"):
-            repaired = repair_open_warcs(run.warc_dir)
+            repaired = repair_open_warcs(
+                run.warc_dir, root=archive.root, quarantine=archive.quarantine_dir
+            )
             for result in repaired:
                 logger.warning("Resuming run %s: repaired WARC %s", run_id, result.describe())
             if repaired and crawler.stats is not None:

@@ -36,6 +36,7 @@ from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
     STATUS_FAILED,
+    STATUS_LIMITED,
     STATUS_PARTIAL,
     STATUS_RUNNING,
     FinishOptions,
@@ -160,6 +161,10 @@ class RunLogExtension:
     def engine_stopped(self) -> None:
         if not self.record:
             return  # the spider never opened: nothing ran
+        limit = (
+            self.crawler.stats.get_value("archiver/limit_reached") if self.crawler.stats else None
+        )
+        self.record["limit_reached"] = limit
         status = self._status()
         if self.item_errors:
             # A captured post that never reached items.jsonl: the run is not done (--resume).
@@ -204,7 +209,9 @@ class RunLogExtension:
             # Not one listing page came: nothing was archived, the run did not happen.
             self.record.setdefault("problems", []).append("no listing page could be fetched")
             return STATUS_FAILED
-        return STATUS_PARTIAL if self.failures else STATUS_COMPLETE
+        if self.failures:
+            return STATUS_PARTIAL
+        return STATUS_LIMITED if self.record.get("limit_reached") else STATUS_COMPLETE
 
     def _counts(self) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}

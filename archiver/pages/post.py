@@ -15,7 +15,13 @@ from lxml.html import HtmlElement
 from archiver.pages.listing import node_id_of
 from archiver.pages.requisites import requisites_in
 from archiver.pages.submitted import parse_submitted
-from archiver.pages.text import body_text, element_text, inner_html, parse_document
+from archiver.pages.text import (
+    body_text,
+    element_text,
+    inner_html,
+    parse_document,
+    remove_control_chars,
+)
 from archiver.pages.urls import absolute, base_url, unique
 
 _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
@@ -39,6 +45,16 @@ TAG_XPATH = (
 )
 _SHORTLINK_NODE = re.compile(r"/node/(\d+)(?:$|[/?#])")
 
+# Longest field values an item keeps (characters), far above any real post: a longer value is
+# cut there and the item flagged ``field_truncated`` (the WARC keeps the whole page).
+MAX_TITLE_CHARS = 2_000
+MAX_SHORT_FIELD_CHARS = 2_000
+"""Author, the submitted line, the printed and machine dates, each tag."""
+MAX_BODY_TEXT_CHARS = 2_000_000
+MAX_BODY_HTML_CHARS = 8_000_000
+MAX_LIST_ITEMS = 1_000
+"""Images, tags and requisites of one post."""
+
 
 @dataclass(frozen=True)
 class PostPage:
@@ -61,12 +77,17 @@ class PostPage:
     icons, scripts, images, srcset candidates; archiver.pages.requisites), in page order."""
     problems: list[str] = field(default_factory=list)
     """What looked wrong (``no_title``, ``no_body``, ``no_node``); the page is still used."""
+    flags: list[str] = field(default_factory=list)
+    """What extraction changed: ``field_truncated`` (a value over its MAX_* cut),
+    ``control_chars_removed`` (NUL and other control characters dropped from the page)."""
 
 
 def parse_post_page(html: str, url: str) -> PostPage:
     """Extract a post's fields from its page at ``url``."""
     if not html or not html.strip():
         return PostPage(url=url, problems=["empty_page"])
+    html, removed = remove_control_chars(html)
+    flags = ["control_chars_removed"] if removed else []
     root = parse_document(html)
     if root is None:
         return PostPage(url=url, problems=["empty_page"])
@@ -92,22 +113,43 @@ def parse_post_page(html: str, url: str) -> PostPage:
         images = unique([*images, *(absolute(base, s) for s in body.xpath(".//img/@src"))])
     tags = unique(element_text(a) for a in node.xpath(TAG_XPATH))
     canonical = _first_link(root, base, "canonical")
+    cut = _Caps()
     return PostPage(
         url=url,
         node_id=node_id_of(node) or _node_id_from_shortlink(root, base),
-        title=title or None,
-        submitted=submitted.text,
-        date_raw=submitted.date_raw,
-        author=submitted.author,
-        machine_date=submitted.machine_date,
-        body_text=text or None,
-        body_html=inner_html(body) or None,
-        images=images,
-        tags=[tag for tag in tags if tag],
+        title=cut.text(title, MAX_TITLE_CHARS) or None,
+        submitted=cut.text(submitted.text, MAX_SHORT_FIELD_CHARS),
+        date_raw=cut.text(submitted.date_raw, MAX_SHORT_FIELD_CHARS),
+        author=cut.text(submitted.author, MAX_SHORT_FIELD_CHARS),
+        machine_date=cut.text(submitted.machine_date, MAX_SHORT_FIELD_CHARS),
+        body_text=cut.text(text, MAX_BODY_TEXT_CHARS) or None,
+        body_html=cut.text(inner_html(body), MAX_BODY_HTML_CHARS) or None,
+        images=cut.items(images),
+        tags=cut.items([cut.text(t, MAX_SHORT_FIELD_CHARS) or "" for t in tags if t]),
         canonical_url=canonical,
-        requisites=requisites_in(root, base),
+        requisites=cut.items(requisites_in(root, base)),
         problems=problems,
+        flags=[*flags, *(["field_truncated"] if cut.truncated else [])],
     )
+
+
+class _Caps:
+    """Cuts values to their caps and remembers whether it cut anything."""
+
+    def __init__(self) -> None:
+        self.truncated = False
+
+    def text(self, value: str | None, limit: int) -> str | None:
+        if value is not None and len(value) > limit:
+            self.truncated = True
+            return value[:limit]
+        return value
+
+    def items(self, values: list[str]) -> list[str]:
+        if len(values) > MAX_LIST_ITEMS:
+            self.truncated = True
+            return values[:MAX_LIST_ITEMS]
+        return values
 
 
 def _node_id_from_shortlink(root: HtmlElement, base: str) -> str | None:

@@ -19,20 +19,34 @@ _REFUSED_BY_LXML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uf
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
+# libxml2 stops at a text node over 10 MB without huge_tree, and the rest of the page is lost
+# (a 10 MB title would make a page with a node, a title and a body look like it has none).
+# The page's size is bounded by DOWNLOAD_MAXSIZE; fields are capped after extraction.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+
+
+def remove_control_chars(text: str) -> tuple[str, bool]:
+    """``text`` without NUL, C0 control characters (tab, newline and carriage return are
+    kept), lone surrogates and non-characters; and whether any were removed."""
+    cleaned = _REFUSED_BY_LXML.sub("", text)
+    return cleaned, len(cleaned) != len(text)
+
+
 def parse_document(html: str) -> HtmlElement | None:
     """The page's element tree, or None when there is no document in it (e.g. only ``<!``).
 
     lxml refuses a str holding NUL or control characters, or starting with an XML encoding
-    declaration; those are dropped and the rest parsed, so one stray byte does not lose a page.
+    declaration; those are dropped and the rest parsed, so one stray byte does not lose a page
+    (callers that flag it remove them first: :func:`remove_control_chars`).
     """
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except etree.ParserError:
         return None
     except ValueError:
         cleaned = _XML_DECLARATION.sub("", _REFUSED_BY_LXML.sub("", html))
     try:
-        return lxml.html.document_fromstring(cleaned)
+        return lxml.html.document_fromstring(cleaned, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 

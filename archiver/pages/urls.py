@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -22,3 +22,34 @@ def absolute(base: str, href: str) -> str:
 def unique(values: Iterable[str]) -> list[str]:
     """Non-empty values in first-seen order, each once."""
     return list(dict.fromkeys(value for value in values if value))
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+"""``(scheme, host, port)``: lower-case, the scheme's default port made explicit."""
+
+
+def origin(url: str) -> Origin:
+    """The origin of ``url``; ``("", "", 0)`` parts where it has none (or a bad port)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme, 0)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def allowed_origins(start_urls: Iterable[str], extra_hosts: Iterable[str]) -> frozenset[Origin]:
+    """What a crawl may fetch: the start URLs' origins (scheme, host and port as listed), and
+    each extra host: as listed when it names a scheme (``https://cdn.example``), else over
+    http and https, at its port or each scheme's default (``cdn.example``, ``host:8080``)."""
+    origins = {origin(url) for url in start_urls}
+    for host in extra_hosts:
+        host = host.strip()
+        if "://" in host:
+            origins.add(origin(host))
+        else:
+            origins.update(origin(f"{scheme}://{host}") for scheme in DEFAULT_PORTS)
+    return frozenset(origins)

@@ -65,6 +65,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency-ms", type=_non_negative, default=0, help="added latency")
     parser.add_argument("--no-gzip", action="store_true", help="never compress responses")
     parser.add_argument(
+        "--brotli", action="store_true", help="compress with br when the client accepts it"
+    )
+    parser.add_argument(
         "--trap",
         action="append",
         default=[],
@@ -88,6 +91,7 @@ def options_from_args(args: argparse.Namespace) -> ReplicaOptions:
         fault_kinds=kinds,
         latency_ms=args.latency_ms,
         gzip=not args.no_gzip,
+        brotli=args.brotli,
         traps=frozenset(args.trap),
     )
 

@@ -63,6 +63,9 @@ class ReplicaOptions:
     """How long a ``timeout`` fault stalls before closing the socket."""
     gzip: bool = True
     """Compress text responses when the client sends ``Accept-Encoding: gzip``."""
+    brotli: bool = False
+    """Compress text responses with ``br`` when the client accepts it (before gzip): a server
+    that honours ``br``, as many CDNs do."""
     conditional: bool = True
     """Send ETag / Last-Modified and answer 304 to If-None-Match / If-Modified-Since."""
     set_cookie: bool = True

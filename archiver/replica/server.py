@@ -26,6 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import brotli
+
 from archiver.replica.content import ReplicaSite
 from archiver.replica.faults import FaultPlan
 from archiver.replica.routes import Reply, route
@@ -274,9 +276,9 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
         options = self.replica.site.options
         body = reply.body
         compressible = reply.content_type.startswith(COMPRESSIBLE)
-        use_gzip = (
-            options.gzip and compressible and _accepts_gzip(self.headers.get("Accept-Encoding"))
-        )
+        accept = self.headers.get("Accept-Encoding")
+        use_br = options.brotli and compressible and _accepts(accept, ("br",))
+        use_gzip = not use_br and options.gzip and compressible and _accepts_gzip(accept)
         etag = reply.etag or '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         validators = cacheable and options.conditional and reply.status == 200
         status = reply.status
@@ -284,6 +286,8 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
             status, body = 304, b""
         if use_gzip and status != 304:
             body = gzip.compress(body, compresslevel=6, mtime=0)
+        if use_br and status != 304:
+            body = _brotli_compress(body)
         record(status)
         self.send_response(status)
         if status != 304:
@@ -291,7 +295,8 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
         self.send_header("X-Generator", "Drupal 7 (http://drupal.org)")
         self.send_header("X-Powered-By", "PHP/7.2.24-0ubuntu0.18.04.7")
         if validators:
-            self.send_header("ETag", etag[:-1] + '-gzip"' if use_gzip else etag)
+            suffix = '-gzip"' if use_gzip else '-br"' if use_br else '"'
+            self.send_header("ETag", etag[:-1] + suffix)
             if reply.last_modified is not None:
                 self.send_header("Last-Modified", _http_date(reply.last_modified))
             self.send_header("Cache-Control", "public, max-age=300")
@@ -300,6 +305,8 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
             self.send_header("Vary", "Cookie,Accept-Encoding")
         if use_gzip and status != 304:
             self.send_header("Content-Encoding", "gzip")
+        if use_br and status != 304:
+            self.send_header("Content-Encoding", "br")
         if reply.is_listing and options.set_cookie and status == 200:
             token = hashlib.sha256(f"{options.seed}:{self.client_address}".encode()).hexdigest()
             self.send_header(
@@ -325,10 +332,20 @@ def _http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
 
+def _brotli_compress(body: bytes) -> bytes:
+    """``br`` of ``body``: the Brotli package and brotlipy both offer ``compress``."""
+    compressed: bytes = brotli.compress(body)
+    return compressed
+
+
 def _accepts_gzip(header: str | None) -> bool:
+    return _accepts(header, ("gzip", "x-gzip", "*"))
+
+
+def _accepts(header: str | None, codings: tuple[str, ...]) -> bool:
     for part in (header or "").split(","):
         coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+        if coding.strip().lower() in codings:
             return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
 
@@ -337,7 +354,7 @@ def _strip_etag(tag: str) -> str:
     tag = tag.strip()
     if tag.startswith("W/"):
         tag = tag[2:]
-    return tag.replace('-gzip"', '"')
+    return tag.replace('-gzip"', '"').replace('-br"', '"')
 
 
 def _not_modified(headers: Any, etag: str, reply: Reply) -> bool:

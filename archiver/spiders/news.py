@@ -6,7 +6,10 @@ Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_START_URLS``: listing URLs to start from (overrides the profile's); ``-a
   start_url=URL`` works too.
 - ``ARCHIVER_ALLOWED_HOSTS``: hosts besides the start URLs' that may be fetched.
-- ``ARCHIVER_MAX_LISTING_PAGES``: a guard against endless pagers (0 = none).
+- ``ARCHIVER_MAX_LISTING_PAGES``, ``ARCHIVER_MAX_POSTS_PER_RUN``,
+  ``ARCHIVER_MAX_EMPTY_LISTING_PAGES``: guards against traps (0 = none), far above what a real
+  site reaches. When one trips, the run stops paging (and queuing posts), finishes normally,
+  and names the limit (stat ``archiver/limit_reached``; run.json ``limit_reached``).
 - ``ARCHIVER_REQUISITES_ENABLED``: fetch images, stylesheets and scripts of post pages.
 - ``ARCHIVER_REQUISITES_CSS_DEPTH``: how many levels of stylesheets' ``@import`` / ``url()``
   references are followed (1 = the page's own stylesheets' references only; 0 = none).
@@ -44,6 +47,7 @@ from archiver.items import PostItem
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
+from archiver.pages.urls import Origin, allowed_origins, origin
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
 from archiver.spiders.memory import CrawlMemory
@@ -70,7 +74,13 @@ class NewsSpider(scrapy.Spider):
     source_name: str
     run_id: str
     allowed_netlocs: set[str]
+    allowed_origins: frozenset[Origin]
     max_listing_pages: int
+    max_posts_per_run: int
+    max_empty_listing_pages: int
+    limit_reached: str | None
+    _posts_queued: int
+    _empty_pages_in_a_row: int
     fetch_requisites: bool
     requisites_css_depth: int
     mode: str
@@ -106,13 +116,17 @@ class NewsSpider(scrapy.Spider):
         extra_hosts = [host.lower() for host in settings.getlist("ARCHIVER_ALLOWED_HOSTS")]
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
         spider.allowed_netlocs.update(extra_hosts)
+        # What HostPolicyMiddleware lets through: scheme, host and port, as the source lists.
+        spider.allowed_origins = allowed_origins(spider.listing_urls, extra_hosts)
         # Scrapy's OffsiteMiddleware reads hostnames (no ports) from allowed_domains; the
         # host policy middleware checks host and port (archiver.downloadermiddlewares.hostscope).
-        spider.allowed_domains = sorted(
-            {urlsplit(u).hostname or "" for u in spider.listing_urls}
-            | {urlsplit(f"//{h}").hostname or h for h in extra_hosts}
-        )
+        spider.allowed_domains = sorted({host for _, host, _ in spider.allowed_origins if host})
         spider.max_listing_pages = settings.getint("ARCHIVER_MAX_LISTING_PAGES")
+        spider.max_posts_per_run = settings.getint("ARCHIVER_MAX_POSTS_PER_RUN")
+        spider.max_empty_listing_pages = settings.getint("ARCHIVER_MAX_EMPTY_LISTING_PAGES")
+        spider.limit_reached = None
+        spider._posts_queued = 0
+        spider._empty_pages_in_a_row = 0
         spider.fetch_requisites = settings.getbool("ARCHIVER_REQUISITES_ENABLED", True)
         spider.requisites_css_depth = settings.getint("ARCHIVER_REQUISITES_CSS_DEPTH", 3)
         spider.mode = parse_mode(settings.get("ARCHIVER_MODE"))
@@ -159,13 +173,20 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"archiver/listing/{problem}")
         self.crawler.signals.send_catch_log(listing_page_seen, urls=[t.url for t in page.teasers])
         new_teasers = [t for t in page.teasers if self.memory.key(t) not in self._seen_posts]
+        capturable = [t for t in new_teasers if self._in_scope(t.url)]
+        self._empty_pages_in_a_row = 0 if capturable else self._empty_pages_in_a_row + 1
         for teaser in new_teasers:
+            if self.limit_reached == "ARCHIVER_MAX_POSTS_PER_RUN":
+                break
             self._seen_posts.add(self.memory.key(teaser))
             if self.memory.was_captured_before(teaser):
                 self.crawler.stats.inc_value("archiver/listing/captured_before_resume")
             elif self.mode == "incremental" and self.memory.is_known(teaser):
                 self.crawler.stats.inc_value("archiver/listing/known_posts_skipped")
-            else:
+            elif self._under_limit(
+                "ARCHIVER_MAX_POSTS_PER_RUN", self._posts_queued, self.max_posts_per_run
+            ):
+                self._posts_queued += 1
                 yield self._post_request(teaser, response)
         if len(page.teasers) > len(new_teasers):
             self.crawler.stats.inc_value(
@@ -179,8 +200,28 @@ class NewsSpider(scrapy.Spider):
             assert page.next_url is not None
             yield self._listing_request(page.next_url)
 
+    def _in_scope(self, url: str) -> bool:
+        return origin(url) in self.allowed_origins
+
+    def _under_limit(self, name: str, count: int, limit: int) -> bool:
+        """False (and the limit recorded, once) when ``count`` has reached ``limit`` (0 =
+        none): the run stops paging and queuing posts, and says which limit tripped."""
+        if not limit or count < limit:
+            return True
+        if not self.limit_reached:
+            self.limit_reached = name
+            self.crawler.stats.set_value("archiver/limit_reached", name)
+            logger.warning("Limit reached: %s=%d; the run stops paging", name, limit)
+        return False
+
     def _should_follow_pager(self, url: str, next_url: str | None, added: bool) -> bool:
-        if not next_url:
+        if not next_url or self.limit_reached:
+            return False
+        if not self._under_limit(
+            "ARCHIVER_MAX_EMPTY_LISTING_PAGES",
+            self._empty_pages_in_a_row,
+            self.max_empty_listing_pages,
+        ):
             return False
         if not added:
             logger.info("Listing %s adds no new post: not following its pager", url)
@@ -192,10 +233,9 @@ class NewsSpider(scrapy.Spider):
         ):
             logger.info("Listing %s lists only known posts: incremental run stops paging", url)
             return False
-        if self.max_listing_pages and self._listing_pages_seen >= self.max_listing_pages:
-            logger.warning("Stopping at ARCHIVER_MAX_LISTING_PAGES=%d", self.max_listing_pages)
-            return False
-        return True
+        return self._under_limit(
+            "ARCHIVER_MAX_LISTING_PAGES", self._listing_pages_seen, self.max_listing_pages
+        )
 
     # -- posts ------------------------------------------------------------------------------
 
@@ -294,7 +334,7 @@ class NewsSpider(scrapy.Spider):
         each URL once a run, however many posts (or stylesheets) name it. ``css_depth``: how
         many stylesheets deep the reference was found (0 = named by the page)."""
         for url in urls:
-            if urlsplit(url).netloc.lower() in self.allowed_netlocs:
+            if self._in_scope(url):
                 yield scrapy.Request(
                     url,
                     callback=self.parse_requisite,

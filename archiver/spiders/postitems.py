@@ -41,6 +41,7 @@ def item_from_post(
 ) -> PostItem:
     """The item for a post whose page was fetched: the page wins, the teaser fills gaps."""
     flags = [f"page_{problem}" for problem in post.problems]
+    flags.extend(post.flags)
     if teaser.title and post.title and teaser.title != post.title:
         flags.append("title_differs_from_listing")
     return PostItem(

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archiver.archive.hashes import hash_run_files, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
-from archiver.archive.package import iter_items, run_warc_files
+from archiver.archive.package import run_warc_files
 from archiver.verify.wacz import check_run_packages
 from archiver.verify.warc import (
     Defect,
@@ -105,9 +106,23 @@ def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
         archive_root = archive
         if not runs:
             report.defects.append(Defect("no_runs", str(path), "no run directory under runs/"))
+    if archive_root is not None:
+        outside = [run for run in runs if not archive.contains(run.directory)]
+        for run in outside:
+            report.defects.append(
+                Defect(
+                    "run_outside_archive",
+                    str(run.directory),
+                    f"a symlink to {run.directory.resolve()}, out of the archive: not "
+                    "checked or repaired",
+                )
+            )
+        runs = [run for run in runs if run not in outside]
     if repair:
         for run in runs:
-            for result in repair_open_warcs(run.warc_dir):
+            root = archive.root if archive_root is not None else run.directory
+            quarantine = archive.quarantine_dir if archive_root is not None else None
+            for result in repair_open_warcs(run.warc_dir, root=root, quarantine=quarantine):
                 report.notes.append(f"{run.run_id}: repaired {result.describe()}")
     run_indexes: dict[str, dict[str, RecordEntry]] = {}
     for run in runs:
@@ -130,6 +145,15 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
     name = run.run_id
     run_record = _check_run_json(run, report)
     records: list[RecordEntry] = []
+    for stray in _stray_warc_dir_files(run):
+        report.defects.append(
+            Defect(
+                "warc_unexpected_file",
+                f"{name}/warc/{stray.name}",
+                "not a .warc.gz written by the archiver (a plain .warc, an .arc or another "
+                "file): not checked, not indexed, not packaged",
+            )
+        )
     for warc in run_warc_files(run) + open_warc_files(run.warc_dir):
         scan = scan_warc(warc)
         report.warc_files += 1
@@ -150,10 +174,41 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
     index = {(entry.file, entry.offset): entry for entry in records}
     by_id = {entry.record_id: entry for entry in records}
     items_path = run.items_jsonl if run.items_jsonl.exists() else run.items_partial
-    for item in iter_items(items_path):
+    for item in _items_checked(items_path, f"{name}/{items_path.name}", report):
         _check_pointer(item, by_id, index, f"{name}/{items_path.name}", report)
-    report.defects.extend(check_run_packages(run, run_record))
+    report.defects.extend(check_run_packages(run, run_record, records))
     return by_id
+
+
+def _stray_warc_dir_files(run: RunPaths) -> list[Path]:
+    """Files in the run's warc/ directory that are neither finished nor ``.open`` WARCs."""
+    if not run.warc_dir.is_dir():
+        return []
+    known = {*run_warc_files(run), *open_warc_files(run.warc_dir)}
+    return sorted(p for p in run.warc_dir.iterdir() if p not in known)
+
+
+def _items_checked(path: Path, where: str, report: VerifyReport) -> Iterator[dict[str, Any]]:
+    """The items of a JSON-lines file; each line that is not a JSON object is a defect."""
+    if not path.is_file():
+        return
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as error:
+                report.defects.append(
+                    Defect("items_line_corrupt", f"{where}:{number}", f"not JSON: {error}")
+                )
+                continue
+            if not isinstance(item, dict):
+                report.defects.append(
+                    Defect("items_line_corrupt", f"{where}:{number}", "not a JSON object")
+                )
+                continue
+            yield item
 
 
 def _check_run_json(run: RunPaths, report: VerifyReport) -> dict[str, Any]:
@@ -260,7 +315,7 @@ def _check_pointer(
 def _check_posts(
     archive: ArchivePaths, run_indexes: dict[str, dict[str, RecordEntry]], report: VerifyReport
 ) -> None:
-    for post in iter_items(archive.posts_jsonl):
+    for post in _items_checked(archive.posts_jsonl, archive.posts_jsonl.name, report):
         run_id = str(post.get("run_id"))
         entries = run_indexes.get(run_id)
         if entries is None:

@@ -11,6 +11,7 @@ the CDXJ index's presence) to a run as ``archiver verify`` reports them.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import json
 import re
@@ -23,14 +24,17 @@ from wacz.main import main as wacz_main
 
 from archiver.archive.layout import RunPaths
 from archiver.archive.package import run_warc_files
-from archiver.verify.warc import Defect
+from archiver.verify.warc import Defect, RecordEntry
 
 REQUIRED_MEMBERS = ("datapackage.json", "datapackage-digest.json", "pages/pages.jsonl")
 _PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")
 
 
-def check_run_packages(run: RunPaths, run_record: dict[str, Any]) -> list[Defect]:
-    """Defects of a finished run's CDXJ index and WACZ (none when packaging was off)."""
+def check_run_packages(
+    run: RunPaths, run_record: dict[str, Any], records: list[RecordEntry] | None = None
+) -> list[Defect]:
+    """Defects of a finished run's CDXJ index and WACZ (none when packaging was off).
+    ``records``: the records read from the run's WARCs, which the WACZ's index must match."""
     if run_record.get("status") == "running":
         return []  # never packaged; reported as incomplete by the caller
     packaging = (run_record.get("settings") or {}).get("ARCHIVER_PACKAGE_ENABLED", True)
@@ -45,7 +49,58 @@ def check_run_packages(run: RunPaths, run_record: dict[str, Any]) -> list[Defect
         return defects
     for problem in check_wacz(run.wacz, [w.name for w in warcs]):
         defects.append(Defect("wacz_invalid", f"{run.run_id}/{run.wacz.name}", problem))
+    if records is not None:
+        for problem in check_wacz_index(run.wacz, records):
+            defects.append(Defect("wacz_index_mismatch", f"{run.run_id}/{run.wacz.name}", problem))
     return defects
+
+
+def check_wacz_index(path: Path, records: list[RecordEntry]) -> list[str]:
+    """Where the WACZ's CDX index disagrees with the WARC records: an entry that names no
+    record (file, offset, length, URL), or a response or revisit record with no entry."""
+    at = {(r.file, r.offset): r for r in records}
+    problems: list[str] = []
+    indexed: set[tuple[str, int]] = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if _PYWB_INDEX.match(n)]
+            lines = []
+            for name in names:
+                data = archive.read(name)
+                if name.endswith(".gz"):
+                    data = gzip.decompress(data)
+                lines += data.decode("utf-8").splitlines()
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
+        return [f"index unreadable: {error}"]
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("!"):
+            continue
+        try:
+            entry = json.loads(line.split(" ", 2)[2])
+            key = (str(entry["filename"]), int(entry["offset"]))
+            length = int(entry["length"])
+        except (IndexError, KeyError, ValueError, TypeError) as error:
+            problems.append(f"index line {number} unreadable: {error}")
+            continue
+        record = at.get(key)
+        if record is None:
+            problems.append(f"index line {number} names no record: {key[0]} at {key[1]}")
+        elif record.length != length or record.target_uri != entry.get("url"):
+            problems.append(
+                f"index line {number} disagrees with the record at {key[0]}:{key[1]} "
+                f"(length {length} vs {record.length}, url {entry.get('url')} vs "
+                f"{record.target_uri})"
+            )
+        indexed.add(key)
+    for record in records:
+        if record.record_type in ("response", "revisit") and (
+            (record.file, record.offset) not in indexed
+        ):
+            problems.append(
+                f"{record.record_type} {record.target_uri} ({record.file} at {record.offset}) "
+                "is not in the index"
+            )
+    return problems
 
 
 def check_wacz(path: Path, warc_names: Iterable[str]) -> list[str]:

@@ -57,7 +57,7 @@ class RepairResult:
 
     open_path: Path
     final_path: Path | None
-    """The repaired file's final name; None when no whole record was left (file removed)."""
+    """The repaired file's final name; None when no whole record was left (see quarantined)."""
     size_before: int
     size_after: int
     records_kept: int
@@ -65,13 +65,21 @@ class RepairResult:
     """Bytes after the last whole gzip member (a record cut short by the crash)."""
     dropped: list[str] = field(default_factory=list)
     """Whole records cut because their partner was missing: ``"<type> <uri> <id>"``."""
+    quarantined: Path | None = None
+    """Where a file with no whole record went (never deleted); None: kept, or left as it is."""
 
     @property
     def bytes_cut(self) -> int:
         return self.size_before - self.size_after
 
     def describe(self) -> str:
-        target = self.final_path.name if self.final_path else "removed (no whole record)"
+        target = (
+            self.final_path.name
+            if self.final_path
+            else f"quarantined as {self.quarantined} (no whole record)"
+            if self.quarantined
+            else "left as it is (no whole record)"
+        )
         text = (
             f"{self.open_path.name} -> {target}: kept {self.records_kept} record(s), "
             f"cut {self.bytes_cut} byte(s) ({self.torn_bytes} of a torn record"
@@ -161,9 +169,10 @@ def _has_partner(record: _Record, kept: list[_Record]) -> bool:
     )
 
 
-def repair_open_warc(path: Path) -> RepairResult:
+def repair_open_warc(path: Path, *, quarantine: Path | None = None) -> RepairResult:
     """Truncate ``path`` (a ``.open`` WARC) after its last whole, paired record, sync it and
-    rename it to its final name. A file with no whole record at all is removed."""
+    rename it to its final name. A file with no whole record at all is never deleted: it is
+    moved to ``quarantine`` with a note beside it (without ``quarantine``, left as it is)."""
     path = Path(path)
     if not path.name.endswith(OPEN_SUFFIX):
         raise RepairError(f"{path} is not a {OPEN_SUFFIX} file")
@@ -194,9 +203,10 @@ def repair_open_warc(path: Path) -> RepairResult:
         dropped=dropped,
     )
     if not records:
-        path.unlink()
-        fsync_directory(path.parent)
-        logger.warning("Removed %s: no whole record in it", path.name)
+        if quarantine is None:
+            logger.warning("%s has no whole record: left as it is", path.name)
+            return result
+        result.quarantined = _quarantine(path, quarantine, result)
         return result
     with path.open("r+b") as stream:
         stream.truncate(cut_at)
@@ -208,6 +218,29 @@ def repair_open_warc(path: Path) -> RepairResult:
     return result
 
 
+def _quarantine(path: Path, quarantine: Path, result: RepairResult) -> Path:
+    """Move ``path`` into ``quarantine`` (named after its run directory) with a note."""
+    quarantine.mkdir(parents=True, exist_ok=True)
+    stem = f"{path.parent.parent.name}-{path.name}"
+    target = quarantine / stem
+    serial = 1
+    while target.exists():
+        target = quarantine / f"{stem}.{serial}"
+        serial += 1
+    note = target.with_name(target.name + ".note.txt")
+    note.write_text(
+        f"{path} was left open by a crash and holds no whole WARC record "
+        f"({result.size_before} bytes, {result.torn_bytes} of them a torn record). "
+        "Moved here by the repair instead of being deleted.\n",
+        encoding="utf-8",
+    )
+    os.replace(path, target)
+    fsync_directory(path.parent)
+    fsync_directory(quarantine)
+    logger.warning("Quarantined %s as %s: no whole record in it", path.name, target)
+    return target
+
+
 def open_warc_files(warc_dir: Path) -> list[Path]:
     """``.open`` files in ``warc_dir``: left by a crash (or by a crawl still running)."""
     if not warc_dir.is_dir():
@@ -215,12 +248,31 @@ def open_warc_files(warc_dir: Path) -> list[Path]:
     return sorted(p for p in warc_dir.iterdir() if p.name.endswith(OPEN_SUFFIX))
 
 
-def repair_open_warcs(warc_dir: Path) -> list[RepairResult]:
-    """Repair every ``.open`` file in ``warc_dir``; one that cannot be repaired is logged."""
-    results = []
+def repair_open_warcs(
+    warc_dir: Path, *, root: Path | None = None, quarantine: Path | None = None
+) -> list[RepairResult]:
+    """Repair every ``.open`` file in ``warc_dir``; one that cannot be repaired is logged.
+
+    With ``root`` (the archive), nothing whose real path (symlinks resolved) is outside it is
+    touched: a symlink out of the archive is logged and left alone. ``quarantine``: see
+    :func:`repair_open_warc`."""
+    results: list[RepairResult] = []
+    if root is not None and not _inside(warc_dir, root):
+        logger.error("Not repairing %s: it leads out of the archive %s", warc_dir, root)
+        return results
     for path in open_warc_files(warc_dir):
+        if root is not None and not _inside(path, root):
+            logger.error("Not repairing %s: it leads out of the archive %s", path, root)
+            continue
         try:
-            results.append(repair_open_warc(path))
+            results.append(repair_open_warc(path, quarantine=quarantine))
         except (RepairError, OSError) as error:
             logger.error("Could not repair %s: %s", path, error)
     return results
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):
+        return False
