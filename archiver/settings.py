@@ -127,6 +127,14 @@ ARCHIVER_WARC_DEDUP = True
 ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
+# Evidence (archiver/evidence): every run ends with runs/<run-id>/manifest.json. With a key
+# (made by `archiver keygen`), the manifest is signed (Ed25519) and the public key is kept in
+# OUTPUT/keys/; without one the run is sealed unsigned (and reported so by verify).
+ARCHIVER_SIGNING_KEY = ""
+# An RFC 3161 time stamp authority (http URL): the manifest and each WARC file are
+# timestamped when a run ends. Down or unset: the run is complete and marked untimestamped;
+# `archiver timestamp OUTPUT` adds the missing timestamps later.
+ARCHIVER_TSA_URL = ""
 
 # Settings that make a crawl of a loopback server (the replica, tests, the demo) fast.
 LOOPBACK_SETTINGS: dict[str, object] = {

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "archiver.replica.cli",
     "archiver.cli.verify",
     "archiver.cli.replay",
+    "archiver.cli.keygen",
 )
 
 
