@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "archiver.cli.verify",
     "archiver.cli.replay",
     "archiver.cli.keygen",
+    "archiver.cli.timestamp",
 )
 
 

@@ -29,6 +29,7 @@ from archiver.evidence.signing import (
     public_key_pem,
     sign,
 )
+from archiver.evidence.timestamps import timestamp_run
 from archiver.files import atomic_write_bytes, read_jsonl
 
 __all__ = [
@@ -122,6 +123,10 @@ def seal_run(
         if not published.exists():
             atomic_write_bytes(published, public_key_pem(key.public_key()))
         evidence.update(signed=True, signing_key=key_fingerprint)
+    if options.tsa_url:
+        evidence.update(timestamp_run(run_dir, files, options.tsa_url))
+    else:
+        evidence["timestamped"] = False
     if problems:
         evidence["problems"] = problems
     return evidence

@@ -37,6 +37,7 @@ from archiver.archive.hashes import hash_run_files, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
 from archiver.archive.package import iter_items, run_warc_files
 from archiver.verify.evidence import EvidenceOptions, EvidenceReport, check_evidence
+from archiver.verify.timestamps import check_run_timestamps
 from archiver.verify.wacz import check_run_packages
 from archiver.verify.warc import (
     Defect,
@@ -135,6 +136,7 @@ def verify_archive(
         run_indexes,
         archive_root=archive_root.root if archive_root is not None else None,
         options=evidence or EvidenceOptions(),
+        check_timestamps=check_run_timestamps,
     )
     report.defects.extend(report.evidence.defects)
     report.notes.extend(report.evidence.notes)

@@ -129,7 +129,8 @@ def check_evidence(
         if check_timestamps is not None:
             state["timestamp"], defects = check_timestamps(run, data, options)
             report.defects.extend(defects)
-        if options.require_timestamp and state["timestamp"] != "verified":
+        stamped = state["timestamp"].startswith("verified") and "MISSING" not in state["timestamp"]
+        if options.require_timestamp and not stamped:
             report.defects.append(
                 Defect("timestamp_required", run.run_id, f"timestamp {state['timestamp']}")
             )
