@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "archiver.cli.replay",
     "archiver.cli.keygen",
     "archiver.cli.timestamp",
+    "archiver.cli.prove",
 )
 
 

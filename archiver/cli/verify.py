@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from archiver.cli import exit_codes
+from archiver.evidence.proof import is_proof_bundle
 from archiver.verify import EvidenceOptions, VerifyReport, verify_archive
+from archiver.verify.proof import verify_bundle
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -64,11 +66,13 @@ def evidence_options(args: argparse.Namespace) -> EvidenceOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = verify_archive(
-        Path(args.directory),
-        repair=getattr(args, "repair", False),
-        evidence=evidence_options(args),
-    )
+    path = Path(args.directory)
+    if is_proof_bundle(path):
+        report = verify_bundle(path, evidence_options(args))
+    else:
+        report = verify_archive(
+            path, repair=getattr(args, "repair", False), evidence=evidence_options(args)
+        )
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:

@@ -8,6 +8,9 @@
      "items": [{"line": 1, "url": ..., "sha256": HEX of the canonical JSON,
                 "warc": the item's WARC pointer (file, offset, length, record id,
                         payload digest, ...)}],
+     "records": [{"file": "warc/...", "offset": N, "length": N, "sha256": HEX of the record's
+                  raw bytes, "type": ..., "record_id": ..., "target_uri": ...,
+                  "concurrent_to": [...]}] (archiver.evidence.records),
      "certificates": {host: {"sha256": fingerprint of the server's certificate, ...}},
      "previous": {"run_id": ..., "manifest_sha256": HEX or null} or null,
      "signing_key": fingerprint of the Ed25519 key that signs it, or null}
@@ -94,6 +97,7 @@ def build_manifest(
     files: dict[str, dict[str, Any]],
     items: Iterable[dict[str, Any]],
     previous: dict[str, Any] | None,
+    records: list[dict[str, Any]] | None = None,
     certificates: dict[str, Any] | None = None,
     signing_key: str | None = None,
     created: datetime | None = None,
@@ -106,6 +110,7 @@ def build_manifest(
         "run": run_snapshot(record),
         "files": dict(sorted(files.items())),
         "items": item_entries(items),
+        "records": records or [],
         "certificates": dict(sorted((certificates or {}).items())),
         "previous": previous,
         "signing_key": signing_key,

@@ -22,6 +22,7 @@ from archiver.evidence.manifest import (
     manifest_bytes,
     sha256_bytes,
 )
+from archiver.evidence.records import record_entries
 from archiver.evidence.signing import (
     SigningKeyError,
     fingerprint,
@@ -107,6 +108,12 @@ def seal_run(
         files={name: {"sha256": digest, "size": sizes[name]} for name, digest in files.items()},
         items=read_jsonl(run_dir / "items.jsonl"),
         previous=previous_link(previous_run_dir),
+        records=[
+            entry
+            for name in sorted(files)
+            if name.startswith("warc/") and ".warc" in name
+            for entry in record_entries(run_dir / name, name)
+        ],
         signing_key=key_fingerprint,
     )
     data = manifest_bytes(manifest)
