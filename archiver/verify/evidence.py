@@ -124,6 +124,7 @@ def check_evidence(
         _check_run_json(run, data, manifest, report)
         _check_files(run, manifest, report)
         _check_items(run, manifest, run_indexes.get(run.run_id, {}), report)
+        _check_records(run, manifest, run_indexes.get(run.run_id, {}), report)
         state["manifest"] = "holds" if len(report.defects) == before else "FAILS"
         state["signature"] = _check_signature(run, data, manifest, keys_dir, options, report)
         if check_timestamps is not None:
@@ -244,6 +245,40 @@ def _check_items(
             problems.append(f"payload {record.payload_digest} != {pointer.get('payload_digest')}")
         if problems:
             report.defects.append(Defect("manifest_record_mismatch", where, "; ".join(problems)))
+
+
+def _check_records(
+    run: RunPaths,
+    manifest: dict[str, Any],
+    records: dict[str, RecordEntry],
+    report: EvidenceReport,
+) -> None:
+    """The manifest's records are the run's records, where they are (their bytes are
+    covered by the files' hashes)."""
+    listed: list[dict[str, Any]] = manifest.get("records") or []
+    seen = set()
+    for entry in listed:
+        record_id = str(entry.get("record_id"))
+        seen.add(record_id)
+        found = records.get(record_id)
+        where = f"{run.run_id}/{entry.get('file')}@{entry.get('offset')}"
+        if found is None:
+            report.defects.append(Defect("manifest_record_missing", where, record_id))
+        elif (f"warc/{found.file}", found.offset, found.length) != (
+            entry.get("file"),
+            entry.get("offset"),
+            entry.get("length"),
+        ):
+            report.defects.append(
+                Defect(
+                    "manifest_record_moved", where, f"{record_id} is at {found.file}@{found.offset}"
+                )
+            )
+    unlisted = sorted(set(records) - seen)
+    if listed and unlisted:
+        report.defects.append(
+            Defect("record_not_in_manifest", run.run_id, f"{len(unlisted)}: {unlisted[0]}...")
+        )
 
 
 def _item_lines(path: Path) -> list[dict[str, Any] | None]:
