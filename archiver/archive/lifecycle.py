@@ -18,7 +18,8 @@ The steps, in order, each on what the steps before it left on disk:
    settling a source's date order) may change them first;
 3. the state database closes the run and says what changed (new / changed / removed);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
-5. the run is packaged (CDXJ index + WACZ) when packaging is on;
+5. the run is packaged (CDXJ index + WACZ) when packaging is on, and the WACZ signed when a
+   signing key is set (:func:`archiver.evidence.seal.sign_package`);
 6. every file of the run is hashed and ``run.json``'s record is completed with the status,
    counts, changes and hashes;
 7. the run is sealed (:mod:`archiver.evidence`): ``manifest.json`` lists every file, item and
@@ -45,7 +46,7 @@ from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
 from archiver.archive.reports import changes_report, mark_removed, write_changes, write_feed
-from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run
+from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
 from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
 from archiver.state import ArchiveState, Change, parse_mode
 from archiver.warc.repair import repair_open_warcs
@@ -154,6 +155,7 @@ def finish_run(
         status = STATUS_FAILED
     if options.package:
         _package(run, record, status)
+        _sign_package(run, record, options.seal)
     record.update(
         status=status,
         mode=options.mode,
@@ -228,6 +230,14 @@ def _seal(archive: ArchivePaths, run: RunPaths, record: Record, options: SealOpt
     except Exception as error:  # the run record must still be written
         logger.exception("Sealing run %s failed", run.run_id)
         return {"manifest": None, "signed": False, "problems": [f"sealing failed: {error}"]}
+
+
+def _sign_package(run: RunPaths, record: Record, options: SealOptions) -> None:
+    try:
+        sign_package(run.wacz, options)
+    except Exception as error:  # an unsigned package must never lose the run record
+        logger.exception("Signing the WACZ of run %s failed", run.run_id)
+        record.setdefault("problems", []).append(f"WACZ signing failed: {error}")
 
 
 # -- runs a crash left behind -----------------------------------------------------------------

@@ -30,7 +30,8 @@ from archiver.evidence.signing import (
     public_key_pem,
     sign,
 )
-from archiver.evidence.timestamps import timestamp_run
+from archiver.evidence.timestamps import TimestampError, timestamp_run
+from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, sign_wacz
 from archiver.files import atomic_write_bytes, read_jsonl
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "evidence_dir",
     "previous_link",
     "seal_run",
+    "sign_package",
     "signature_path",
 ]
 
@@ -75,6 +77,23 @@ def previous_link(previous_run_dir: Path | None) -> dict[str, Any] | None:
     manifest = previous_run_dir / MANIFEST_NAME
     digest = sha256_bytes(manifest.read_bytes()) if manifest.is_file() else None
     return {"run_id": previous_run_dir.name, "manifest_sha256": digest}
+
+
+def sign_package(wacz: Path, options: SealOptions) -> None:
+    """Sign the run's WACZ (wacz-auth anonymous signing) when the signing key has its ECDSA
+    companion (``<key>.ecdsa``, made by ``archiver keygen``); a step before the run's files
+    are hashed. Raises on failure (the lifecycle records it)."""
+    if options.signing_key is None or not wacz.is_file():
+        return
+    key_path = ecdsa_key_path(options.signing_key)
+    if not key_path.is_file():
+        logger.warning("WACZ not signed: no ECDSA key %s (made by archiver keygen)", key_path)
+        return
+    try:
+        sign_wacz(wacz, load_ecdsa_key(key_path), tsa_url=options.tsa_url)
+    except TimestampError as error:
+        logger.warning("WACZ signed without a timestamp: %s", error)
+        sign_wacz(wacz, load_ecdsa_key(key_path))
 
 
 def seal_run(
@@ -130,6 +149,9 @@ def seal_run(
         if not published.exists():
             atomic_write_bytes(published, public_key_pem(key.public_key()))
         evidence.update(signed=True, signing_key=key_fingerprint)
+    wacz = run_dir / "archive.wacz"
+    if wacz.is_file():
+        evidence["wacz"] = check_signed_wacz(wacz)[0]
     if options.tsa_url:
         evidence.update(timestamp_run(run_dir, files, options.tsa_url))
     else:

@@ -42,6 +42,7 @@ from archiver.evidence.signing import (
     load_public_key,
     signature_holds,
 )
+from archiver.evidence.wacz import check_signed_wacz
 from archiver.verify.warc import Defect, RecordEntry
 
 __all__ = ["EvidenceOptions", "EvidenceReport", "check_evidence"]
@@ -74,6 +75,8 @@ class EvidenceReport:
                 f"timestamp {state['timestamp']}",
                 f"chain {state['chain']}",
             ]
+            if "wacz" in state:
+                parts.append(f"WACZ {state['wacz']}")
             lines.append(f"  evidence {run_id}: " + ", ".join(parts))
         return lines
 
@@ -127,6 +130,12 @@ def check_evidence(
         _check_records(run, manifest, run_indexes.get(run.run_id, {}), report)
         state["manifest"] = "holds" if len(report.defects) == before else "FAILS"
         state["signature"] = _check_signature(run, data, manifest, keys_dir, options, report)
+        if run.wacz.is_file():
+            state["wacz"], problems = check_signed_wacz(run.wacz)
+            report.defects.extend(
+                Defect("wacz_signature_invalid", f"{run.run_id}/{run.wacz.name}", problem)
+                for problem in problems
+            )
         if check_timestamps is not None:
             state["timestamp"], defects = check_timestamps(run, data, options)
             report.defects.extend(defects)
