@@ -28,6 +28,11 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 
+# Scrapy's DOWNLOADER_CLIENT_TLS_VERBOSE_LOGGING makes it log each HTTPS connection's TLS
+# version and cipher, which the WARC capture then keeps (downloadermiddlewares/tlsinfo.py).
+# Left off: Scrapy 2.19 then fails every plain-HTTP request (AttributeError in its HTTP/1.1
+# handler). Turn it on (-s DOWNLOADER_CLIENT_TLS_VERBOSE_LOGGING=True) for HTTPS-only sources.
+
 # --- Faults: retry what a flaky server or network does to us ------------------------------
 RETRY_ENABLED = True
 RETRY_TIMES = 5

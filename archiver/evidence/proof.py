@@ -22,6 +22,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archiver.evidence.manifest import MANIFEST_NAME, canonical_json, read_manifest, sha256_bytes
 from archiver.evidence.records import read_record_bytes
@@ -140,6 +141,11 @@ def _write_run(
             or r.get("record_id") in chosen[0].get("concurrent_to", [])
         )
     ]
+    host = urlsplit(str(chosen[0].get("target_uri"))).netloc
+    identity = (manifest.get("certificates") or {}).get(host) or {}
+    chosen += [
+        r for r in records if identity.get("record_id") == r.get("record_id") and r not in chosen
+    ]
     (out / RECORDS_DIR).mkdir(exist_ok=True)
     for number, record in enumerate(chosen, start=1):
         with (run_dir / record["file"]).open("rb") as stream:
@@ -214,6 +220,20 @@ def verify_text(
         '   (also in item.json under "warc"). To see the page as it was served:',
         f"     warcio extract --payload {written.records[0]['bundle_file']} 0",
     ]
+    metadata = [r for r in written.records if r.get("type") == "metadata"]
+    if metadata:
+        certificate = (manifest.get("certificates") or {}).get(
+            urlsplit(str(pointer.get("target_uri"))).netloc, {}
+        )
+        lines += [
+            "",
+            "Who served it (HTTPS): the server's certificate, TLS version and cipher, as seen",
+            f"on the run's first connection to that host, are in {metadata[0]['bundle_file']}:",
+            f"     warcio extract --payload {metadata[0]['bundle_file']} 0",
+            f"   its certificate's SHA-256 is {certificate.get('certificate_sha256')}",
+            '   (manifest.json "certificates"); check it with: openssl x509 -noout',
+            "   -fingerprint -sha256 on its certificate_pem saved to a file.",
+        ]
     if original is not None:
         lines += [
             "",

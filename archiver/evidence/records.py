@@ -9,8 +9,10 @@ partners. So one record can be cut out of a WARC (a proof bundle) and still be c
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -21,11 +23,18 @@ __all__ = ["read_record_bytes", "record_entries"]
 _CHUNK = 1 << 16
 
 
-def record_entries(warc: Path, name: str) -> list[dict[str, Any]]:
+IDENTITY_FORMAT = "archiver-server-identity/1"
+"""The JSON of a ``metadata`` record naming who served an HTTPS response (the capture's)."""
+
+
+def record_entries(
+    warc: Path, name: str, certificates: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The records of ``warc`` (listed under ``name``, its path in the run) in file order.
 
-    A file that cannot be read to its end lists the records before the damage (verify
-    reports the damage itself).
+    Server identity ``metadata`` records found on the way are added to ``certificates``
+    (by host: certificate SHA-256, TLS version, cipher, IP, the record's id). A file that
+    cannot be read to its end lists the records before the damage (verify reports it).
     """
     found: list[dict[str, Any]] = []
     with warc.open("rb") as stream:
@@ -33,6 +42,8 @@ def record_entries(warc: Path, name: str) -> list[dict[str, Any]]:
         try:
             for record in iterator:
                 headers = record.rec_headers
+                if record.rec_type == "metadata" and certificates is not None:
+                    _note_identity(record.content_stream().read(), headers, certificates)
                 iterator.read_to_end(record)
                 found.append(
                     {
@@ -55,6 +66,26 @@ def record_entries(warc: Path, name: str) -> list[dict[str, Any]]:
                 read_record_bytes(raw, entry["offset"], entry["length"])
             ).hexdigest()
     return found
+
+
+def _note_identity(payload: bytes, headers: Any, certificates: dict[str, Any]) -> None:
+    try:
+        identity = json.loads(payload)
+    except ValueError:
+        return
+    if not isinstance(identity, dict) or identity.get("format") != IDENTITY_FORMAT:
+        return
+    host = urlsplit(str(identity.get("url"))).netloc
+    certificates.setdefault(
+        host,
+        {
+            "certificate_sha256": identity.get("certificate_sha256"),
+            "tls_version": identity.get("tls_version"),
+            "cipher": identity.get("cipher"),
+            "ip_address": identity.get("ip_address"),
+            "record_id": headers.get_header("WARC-Record-ID"),
+        },
+    )
 
 
 def read_record_bytes(stream: Any, offset: int, length: int) -> bytes:

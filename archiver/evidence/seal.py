@@ -121,18 +121,21 @@ def seal_run(
             problems.append(f"not signed: {error}")
     key_fingerprint = fingerprint(key.public_key()) if key is not None else None
     sizes = {name: (run_dir / name).stat().st_size for name in files}
+    certificates: dict[str, Any] = {}
+    records = [
+        entry
+        for name in sorted(files)
+        if name.startswith("warc/") and ".warc" in name
+        for entry in record_entries(run_dir / name, name, certificates)
+    ]
     manifest = build_manifest(
         run_id=run_dir.name,
         record=record,
         files={name: {"sha256": digest, "size": sizes[name]} for name, digest in files.items()},
         items=read_jsonl(run_dir / "items.jsonl"),
         previous=previous_link(previous_run_dir),
-        records=[
-            entry
-            for name in sorted(files)
-            if name.startswith("warc/") and ".warc" in name
-            for entry in record_entries(run_dir / name, name)
-        ],
+        records=records,
+        certificates=certificates,
         signing_key=key_fingerprint,
     )
     data = manifest_bytes(manifest)
