@@ -19,6 +19,7 @@ from tsa import LocalTsa, openssl_ts_verify
 from archiver.archive.layout import ArchivePaths
 from archiver.evidence.manifest import read_manifest
 from archiver.files import read_jsonl
+from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.verify import EvidenceOptions
 from archiver.verify.proof import verify_bundle
 
@@ -134,3 +135,37 @@ def test_a_changed_manifest_fails_openssl_too(proven: Proven, tmp_path: Path) ->
     assert signature.returncode != 0
     assert openssl_ts_verify(manifest, copy / "manifest.json.tsr", proven.ca).returncode != 0
     assert hashlib.sha256(manifest.read_bytes()).hexdigest()  # the grep step now finds nothing
+
+
+def test_a_revisit_is_proven_with_its_original_run(tmp_path: Path) -> None:
+    """A full run without conditional requests fetches unchanged posts again: the item points
+    at an identical-payload revisit whose payload is in the first run; the bundle carries that
+    run's sealed record under original/."""
+    key = tmp_path / "signing.key"
+    assert run_archiver("keygen", "--out", str(key)).returncode == 0
+    output = tmp_path / "out"
+    with ReplicaServer(ReplicaSite(ReplicaOptions(posts=3, seed=4))) as server:
+        for extra in ((), ("--full", "-s", "ARCHIVER_CONDITIONAL_REQUESTS=False")):
+            crawl = run_archiver(
+                "crawl", "--start-url", server.listing_url, "--output", str(output), *extra,
+                "-s", f"ARCHIVER_SIGNING_KEY={key}", *LOOPBACK_ARGS,
+            )  # fmt: skip
+            assert crawl.returncode == 0, crawl.stderr[-3000:]
+    archive = ArchivePaths(output)
+    second = archive.run(archive.run_ids()[-1])
+    revisits = [i for i in read_jsonl(second.items_jsonl) if (i.get("warc") or {}).get("refers_to")]
+    assert revisits, "the full run wrote no revisit"
+    bundle = tmp_path / "bundle"
+    made = run_archiver(
+        "prove", str(revisits[0]["url"]), "--archive", str(output), "--out", str(bundle)
+    )
+    assert made.returncode == 0, made.stderr
+    assert (bundle / "original" / "manifest.json").is_file()
+    assert (bundle / "original" / "records" / "01-response.warc.gz").is_file()
+    report = verify_bundle(bundle, EvidenceOptions(require_signature=True))
+    assert report.ok, report.summary()
+    target = bundle / "original" / "records" / "01-response.warc.gz"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    assert not verify_bundle(bundle, EvidenceOptions()).ok
