@@ -205,3 +205,17 @@ def test_a_manifest_rehashed_without_resigning_is_named(archive: Path) -> None:
     assert ("signature_invalid", f"{middle.name}/manifest.json") in defects
     assert ("run_chain_broken", last.name) in defects
     assert len(defects) == 2, defects
+
+
+def test_item_hashes_survive_line_separators_inside_text(tmp_path: Path) -> None:
+    """JSON Lines split on "\\n" only: a title with U+2028 is one item to both sides."""
+    from archiver.evidence.manifest import item_entries
+    from archiver.files import atomic_write_jsonl
+    from archiver.verify.evidence import _item_lines
+
+    path = tmp_path / "items.jsonl"
+    items = [{"url": "https://a.example/1", "title": "one\u2028two\u0085three"}, {"url": "b"}]
+    atomic_write_jsonl(path, items)
+    sealed = [entry["sha256"] for entry in item_entries(read_jsonl(path))]
+    read_back = [sha256_bytes(canonical_json(item)) for item in _item_lines(path)]
+    assert sealed == read_back and len(sealed) == 2

@@ -71,7 +71,7 @@ def _find(archive: ArchivePaths, url: str, run_id: str | None) -> ProofSource | 
         run = archive.run(candidate)
         if not (run.directory / MANIFEST_NAME).is_file() or not run.items_jsonl.is_file():
             continue
-        lines = run.items_jsonl.read_text(encoding="utf-8").splitlines()
+        lines = run.items_jsonl.read_bytes().decode("utf-8").split("\n")
         for number, line in enumerate(lines, start=1):
             if line.strip() and str(json.loads(line).get("url")).rstrip("/") == wanted:
                 return ProofSource(run.directory, number, archive.runs_dir, archive.root / KEYS_DIR)

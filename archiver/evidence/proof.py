@@ -76,7 +76,7 @@ def build_proof(source: ProofSource, out: Path) -> dict[str, Any]:
     """Write the bundle for the item at ``source`` into ``out`` (made, must be empty);
     returns the item."""
     manifest = _manifest(source.run_dir)
-    lines = (source.run_dir / "items.jsonl").read_bytes().decode("utf-8").splitlines()
+    lines = (source.run_dir / "items.jsonl").read_bytes().decode("utf-8").split("\n")
     item = json.loads(lines[source.line - 1])
     entry = manifest["items"][source.line - 1]
     if entry["sha256"] != sha256_bytes(canonical_json(item)):

@@ -295,7 +295,8 @@ def _item_lines(path: Path) -> list[dict[str, Any] | None]:
     if not path.is_file():
         return []
     items: list[dict[str, Any] | None] = []
-    for line in path.read_bytes().decode("utf-8", "replace").splitlines():
+    # Split on "\n" only, as JSON Lines does (str.splitlines would also split on U+2028).
+    for line in path.read_bytes().decode("utf-8", "replace").split("\n"):
         if not line.strip():
             continue
         try:
