@@ -28,6 +28,11 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 
+# Scrapy's DOWNLOADER_CLIENT_TLS_VERBOSE_LOGGING makes it log each HTTPS connection's TLS
+# version and cipher, which the WARC capture then keeps (downloadermiddlewares/tlsinfo.py).
+# Left off: Scrapy 2.19 then fails every plain-HTTP request (AttributeError in its HTTP/1.1
+# handler). Turn it on (-s DOWNLOADER_CLIENT_TLS_VERBOSE_LOGGING=True) for HTTPS-only sources.
+
 # --- Faults: retry what a flaky server or network does to us ------------------------------
 RETRY_ENABLED = True
 RETRY_TIMES = 5
@@ -142,6 +147,14 @@ ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
 ARCHIVER_CRAWL_LOG_ENABLED = True
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
+# Evidence (archiver/evidence): every run ends with runs/<run-id>/manifest.json. With a key
+# (made by `archiver keygen`), the manifest is signed (Ed25519) and the public key is kept in
+# OUTPUT/keys/; without one the run is sealed unsigned (and reported so by verify).
+ARCHIVER_SIGNING_KEY = ""
+# An RFC 3161 time stamp authority (http URL): the manifest and each WARC file are
+# timestamped when a run ends. Down or unset: the run is complete and marked untimestamped;
+# `archiver timestamp OUTPUT` adds the missing timestamps later.
+ARCHIVER_TSA_URL = ""
 
 # Settings that make a crawl of a loopback server (the replica, tests, the demo) fast.
 LOOPBACK_SETTINGS: dict[str, object] = {

@@ -1,7 +1,9 @@
 """SHA-256 of a run's files: written into run.json when a run ends, checked by verify.
 
 One function for both sides, so that what a run records and what verify recomputes can never
-drift apart. Temporary (``.tmp``) and in-progress (``.partial``) files are not part of a run.
+drift apart. Temporary (``.tmp``) and in-progress (``.partial``) files are not part of a run;
+nor are the manifest and its evidence files, which are made from these hashes
+(:mod:`archiver.evidence`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 from archiver.archive.layout import RunPaths
+from archiver.evidence import is_evidence_path
 
 __all__ = ["hash_run_files", "sha256_file"]
 
@@ -25,10 +28,13 @@ def sha256_file(path: Path) -> str:
 
 
 def hash_run_files(run: RunPaths) -> dict[str, str]:
-    """SHA-256 (hex) of every file of the run, by path relative to the run dir (not run.json)."""
+    """SHA-256 (hex) of every file of the run, by path relative to the run dir (not run.json,
+    not the manifest and evidence files)."""
     hashes: dict[str, str] = {}
     for path in sorted(p for p in run.directory.rglob("*") if p.is_file()):
         if path == run.run_json or path.name.endswith(_HASH_SKIP_SUFFIXES):
             continue
-        hashes[path.relative_to(run.directory).as_posix()] = sha256_file(path)
+        relative = path.relative_to(run.directory).as_posix()
+        if not is_evidence_path(relative):
+            hashes[relative] = sha256_file(path)
     return hashes

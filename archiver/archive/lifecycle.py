@@ -19,9 +19,13 @@ The steps, in order, each on what the steps before it left on disk:
 3. the state database closes the run and says what changed (new / changed / removed /
    removal_suspected / gone / unlisted; see archiver.state.store);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
-5. the run is packaged (CDXJ index + WACZ) when packaging is on;
-6. every file of the run is hashed and ``run.json`` is completed with the status, counts,
-   changes and hashes.
+5. the run is packaged (CDXJ index + WACZ) when packaging is on, and the WACZ signed when a
+   signing key is set (:func:`archiver.evidence.seal.sign_package`);
+6. every file of the run is hashed and ``run.json``'s record is completed with the status,
+   counts, changes and hashes;
+7. the run is sealed (:mod:`archiver.evidence`): ``manifest.json`` lists every file, item and
+   the previous run's manifest digest, signed and timestamped as configured; then run.json is
+   written, naming the manifest's digest (its ``evidence`` part).
 
 A step that fails is written into run.json's ``problems`` and makes the run ``failed`` (items
 that could not be settled stay in ``items.jsonl.partial`` for ``--resume``); it never keeps the
@@ -35,6 +39,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from archiver.archive.catalogue import latest_per_post, merge_catalogue
@@ -48,6 +53,7 @@ from archiver.archive.reports import (
     write_changes,
     write_feed,
 )
+from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
 from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
 from archiver.state import ArchiveState, Change, parse_mode
 from archiver.warc.repair import repair_open_warcs
@@ -64,6 +70,7 @@ __all__ = [
     "finish_run",
     "interrupted_runs",
     "recover_run",
+    "seal_options",
     "settle_items",
 ]
 
@@ -93,6 +100,7 @@ class FinishOptions:
     feed_limit: int = 50
     state_enabled: bool = True
     package: bool = True
+    seal: SealOptions = SealOptions()
 
 
 def settle_items(run: RunPaths, adjust: ItemsAdjuster | None = None) -> list[Record]:
@@ -169,6 +177,7 @@ def finish_run(
         status = STATUS_FAILED
     if options.package:
         _package(run, record, status)
+        _sign_package(run, record, options.seal)
     record.update(
         status=status,
         mode=options.mode,
@@ -178,6 +187,7 @@ def finish_run(
     )
     if not problems:
         del record["problems"]
+    record["evidence"] = _seal(archive, run, record, options.seal)
     atomic_write_json(run.run_json, record)
     logger.info("Run %s: %s", run.run_id, status)
     return record
@@ -230,6 +240,32 @@ def _package(run: RunPaths, record: Record, status: str) -> None:
     except Exception as error:  # packaging must never lose the run record
         logger.exception("Packaging run %s failed", run.run_id)
         record.setdefault("problems", []).append(f"packaging failed: {error}")
+
+
+def _seal(archive: ArchivePaths, run: RunPaths, record: Record, options: SealOptions) -> Record:
+    """Step 7: the manifest; a run that cannot be sealed says so in its evidence part."""
+    earlier = [run_id for run_id in archive.run_ids() if run_id < run.run_id]
+    previous = archive.run(earlier[-1]).directory if earlier else None
+    try:
+        return seal_run(
+            run.directory,
+            record,
+            record.get("files") or {},
+            previous_run_dir=previous,
+            keys_dir=archive.root / KEYS_DIR,
+            options=options,
+        )
+    except Exception as error:  # the run record must still be written
+        logger.exception("Sealing run %s failed", run.run_id)
+        return {"manifest": None, "signed": False, "problems": [f"sealing failed: {error}"]}
+
+
+def _sign_package(run: RunPaths, record: Record, options: SealOptions) -> None:
+    try:
+        sign_package(run.wacz, options)
+    except Exception as error:  # an unsigned package must never lose the run record
+        logger.exception("Signing the WACZ of run %s failed", run.run_id)
+        record.setdefault("problems", []).append(f"WACZ signing failed: {error}")
 
 
 # -- runs a crash left behind -----------------------------------------------------------------
@@ -292,10 +328,20 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
         feed_limit=int(settings.get("ARCHIVER_FEED_LIMIT", 50)),
         state_enabled=_truthy(settings.get("ARCHIVER_STATE_ENABLED", True)),
         package=_truthy(settings.get("ARCHIVER_PACKAGE_ENABLED", True)),
+        seal=seal_options(settings),
     )
     finished = finish_run(archive, run, record, status=STATUS_INTERRUPTED, options=options)
     logger.warning("Closed interrupted run %s: %d items kept", run.run_id, kept)
     return finished
+
+
+def seal_options(settings: Record) -> SealOptions:
+    """How to seal a run, from its settings (``ARCHIVER_SIGNING_KEY``, ``ARCHIVER_TSA_URL``)."""
+    key = str(settings.get("ARCHIVER_SIGNING_KEY") or "").strip()
+    return SealOptions(
+        signing_key=Path(key).expanduser() if key else None,
+        tsa_url=str(settings.get("ARCHIVER_TSA_URL") or "").strip(),
+    )
 
 
 def _truthy(value: object) -> bool:

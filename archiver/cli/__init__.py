@@ -24,6 +24,9 @@ COMMAND_MODULES = (
     "archiver.cli.verify",
     "archiver.cli.replay",
     "archiver.cli.schedule",
+    "archiver.cli.keygen",
+    "archiver.cli.timestamp",
+    "archiver.cli.prove",
 )
 
 

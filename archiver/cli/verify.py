@@ -1,4 +1,5 @@
-"""``archiver verify DIR [--json] [--repair]``: check an archive; exit 0 only when all holds.
+"""``archiver verify DIR [--json] [--repair] [--public-key PEM] [--ca CERT]...``: check an
+archive (or a proof bundle of ``archiver prove``); exit 0 only when all holds.
 
 The checks themselves are :func:`archiver.verify.verify_archive`; this module is the command.
 """
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from archiver.cli import exit_codes
-from archiver.verify import VerifyReport, verify_archive
+from archiver.evidence.proof import is_proof_bundle
+from archiver.verify import EvidenceOptions, VerifyReport, verify_archive
+from archiver.verify.proof import verify_bundle
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -26,11 +29,50 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="first repair .open WARC files left by a crash (cut after the last whole record,"
         " close), then verify",
     )
+    parser.add_argument(
+        "--public-key",
+        metavar="PEM",
+        help="check manifest signatures against this Ed25519 public key (default: the "
+        "archive's own keys/<fingerprint>.pub, which proves integrity, not who signed)",
+    )
+    parser.add_argument(
+        "--ca",
+        metavar="CERT",
+        action="append",
+        default=[],
+        help="trust timestamp replies signed under this CA certificate (PEM; repeatable)",
+    )
+    parser.add_argument(
+        "--require-signature",
+        action="store_true",
+        help="an unsigned run is a defect (by default it is reported as UNSIGNED)",
+    )
+    parser.add_argument(
+        "--require-timestamp",
+        action="store_true",
+        help="a run without a timestamp verified against --ca is a defect",
+    )
     parser.set_defaults(func=run)
 
 
+def evidence_options(args: argparse.Namespace) -> EvidenceOptions:
+    public_key = getattr(args, "public_key", None)
+    return EvidenceOptions(
+        public_key=Path(public_key) if public_key else None,
+        ca_certs=tuple(Path(ca) for ca in getattr(args, "ca", []) or []),
+        require_signature=getattr(args, "require_signature", False),
+        require_timestamp=getattr(args, "require_timestamp", False),
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    report = verify_archive(Path(args.directory), repair=getattr(args, "repair", False))
+    path = Path(args.directory)
+    if is_proof_bundle(path):
+        report = verify_bundle(path, evidence_options(args))
+    else:
+        report = verify_archive(
+            path, repair=getattr(args, "repair", False), evidence=evidence_options(args)
+        )
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:
@@ -49,5 +91,6 @@ def _report_json(report: VerifyReport) -> dict[str, Any]:
         "pointers_resolved": report.pointers_resolved,
         "files_hashed": report.files_hashed,
         "notes": report.notes,
+        "evidence": report.evidence.to_json() if report.evidence is not None else None,
         "defects": [d.__dict__ for d in report.defects],
     }

@@ -44,6 +44,13 @@ their value becomes ``[redacted]`` in request and response records (a credential
 reaches the WARC; the record stays valid and shows the header was sent), and the warcinfo
 record lists them (``redactedHeaders``).
 
+Who served the bytes (issue 14): every response and revisit record carries ``WARC-Protocol``
+headers (IIPC proposal: ``http/1.1``, and ``tls/1.3`` for HTTPS when the version is known), and
+the first HTTPS response from each host in a run is followed by a ``metadata`` record
+(``WARC-Concurrent-To`` it) with the server's certificate, IP address, TLS version and cipher
+(:mod:`archiver.downloadermiddlewares.tlsinfo`; version and cipher need Scrapy's
+``DOWNLOADER_CLIENT_TLS_VERBOSE_LOGGING``, which is off by default: see settings.py).
+
 Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_WARC_ENABLED`` (True): off raises NotConfigured.
 - ``ARCHIVER_WARC_PREFIX`` ("archiver"): first part of WARC file names.
@@ -69,6 +76,7 @@ import logging
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy import signals as scrapy_signals
@@ -80,6 +88,13 @@ from scrapy.statscollectors import StatsCollector
 from archiver import __version__
 from archiver.archive.layout import ArchivePaths
 from archiver.archive.session import crawl_state
+from archiver.downloadermiddlewares.tlsinfo import (
+    METADATA_CONTENT_TYPE,
+    TlsSessions,
+    identity_payload,
+    server_identity,
+    tls_protocol_token,
+)
 from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
@@ -119,14 +134,21 @@ def captured_request(request: Request, redact: Collection[str] = ()) -> Captured
     )
 
 
-def captured_response(response: Response, redact: Collection[str] = ()) -> CapturedResponse:
+def captured_response(
+    response: Response, redact: Collection[str] = (), tls_version: str | None = None
+) -> CapturedResponse:
     ip_address = getattr(response, "ip_address", None)
+    protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+    protocols = [protocol.lower()]
+    if response.url.startswith("https:") and tls_version:
+        protocols.append(tls_protocol_token(tls_version))
     return CapturedResponse(
         status=response.status,
         headers=redact_headers(_header_pairs(response.headers), redact),
         body=response.body,
-        protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+        protocol=protocol,
         ip_address=str(ip_address) if ip_address is not None else None,
+        protocols=tuple(protocols),
     )
 
 
@@ -151,6 +173,8 @@ class WarcCaptureMiddleware:
         self.memory = memory or CaptureMemory("")
         self.dedup = dedup
         self.redact = tuple(redact)
+        self.tls = TlsSessions()
+        self._identified_hosts: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -199,6 +223,7 @@ class WarcCaptureMiddleware:
             redact=redact,
         )
         crawler.signals.connect(middleware.spider_closed, signal=scrapy_signals.spider_closed)
+        middleware.tls.start()
         return middleware
 
     def process_request(self, request: Request) -> None:
@@ -229,7 +254,9 @@ class WarcCaptureMiddleware:
     def _write(self, request: Request, response: Response, date: datetime | None) -> WarcPointer:
         """Write the exchange as a response, or as a revisit when the payload is known."""
         sent = captured_request(request, self.redact)
-        received = captured_response(response, self.redact)
+        host = urlsplit(response.url).hostname or ""
+        session = self.tls.session(host)
+        received = captured_response(response, self.redact, session[0] if session else None)
         original = None
         if response.status == 304 and is_conditional(request):
             original = self.memory.last_capture(sent.url)
@@ -247,9 +274,21 @@ class WarcCaptureMiddleware:
         # Remembered only once both records are written (a crash between them leaves a lone
         # record that repair cuts: nothing may refer to it).
         self.memory.remember(pointer, status=response.status)
+        if response.url.startswith("https:") and urlsplit(response.url).netloc not in (
+            self._identified_hosts
+        ):
+            self._identified_hosts.add(urlsplit(response.url).netloc)
+            self.writer.write_metadata(
+                response.url,
+                identity_payload(server_identity(response, session)),
+                content_type=METADATA_CONTENT_TYPE,
+                concurrent_to=str(pointer["record_id"]),
+                date=date,
+            )
         return pointer
 
     def spider_closed(self) -> None:
+        self.tls.stop()
         files = self.writer.close()
         self.memory.close()
         logger.info("WARC capture: %d files closed", len(files))

@@ -41,6 +41,7 @@ from archiver.archive.lifecycle import (
     STATUS_RUNNING,
     FinishOptions,
     finish_run,
+    seal_options,
 )
 from archiver.archive.session import close_crawl_state, crawl_state
 from archiver.extensions.provenance import (
@@ -101,6 +102,12 @@ class RunLogExtension:
             feed_limit=settings.getint("ARCHIVER_FEED_LIMIT"),
             state_enabled=settings.getbool("ARCHIVER_STATE_ENABLED", True),
             package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True),
+            seal=seal_options(
+                {
+                    "ARCHIVER_SIGNING_KEY": settings.get("ARCHIVER_SIGNING_KEY"),
+                    "ARCHIVER_TSA_URL": settings.get("ARCHIVER_TSA_URL"),
+                }
+            ),
         )
         ext = cls(crawler, archive, run, options=options)
         crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)

@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -65,7 +66,9 @@ class ReplicaServer:
         port: int = 0,
         allow_non_loopback: bool = False,
         state_file: str | Path | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``ssl_context``: serve HTTPS with it (a server-side context with its certificate)."""
         if not allow_non_loopback and not _is_loopback(host):
             raise ValueError(f"refusing to serve on non-loopback address {host!r}")
         self.site = site
@@ -73,6 +76,7 @@ class ReplicaServer:
         self.requested_port = port
         self.faults = FaultPlan(site.options)
         self.state_file = Path(state_file) if state_file else None
+        self.ssl_context = ssl_context
         self._state_content: bytes | None = None
         self._log: list[RequestLogEntry] = []
         self._attempts: dict[str, int] = {}
@@ -88,6 +92,8 @@ class ReplicaServer:
         handler = type("BoundReplicaHandler", (_ReplicaHandler,), {"replica": self})
         httpd = ThreadingHTTPServer((self.host, self.requested_port), handler)
         httpd.daemon_threads = True
+        if self.ssl_context is not None:
+            httpd.socket = self.ssl_context.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._bound_port = int(httpd.server_address[1])
         self._stopping.clear()
@@ -146,7 +152,11 @@ class ReplicaServer:
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.ssl_context is not None else "http"
 
     @property
     def listing_url(self) -> str:
@@ -262,7 +272,8 @@ class _ReplicaHandler(BaseHTTPRequestHandler):
             self._send(Reply(status, message, headers=extra), send_body, False, record)
             return
         replica.reload_state()
-        base = f"http://{self.headers.get('Host') or replica.base_url[7:]}"
+        netloc = replica.base_url.split("://", 1)[1]
+        base = f"{replica.scheme}://{self.headers.get('Host') or netloc}"
         try:
             reply = route(replica.site, base, target)
         except Exception:  # a bug in the replica must not kill the server thread

@@ -7,6 +7,7 @@ Reads files only (``--repair`` aside, which cuts ``.open`` WARCs a crash left). 
 from __future__ import annotations
 
 from archiver.verify.archive import VerifyReport, verify_archive
+from archiver.verify.evidence import EvidenceOptions
 from archiver.verify.warc import Defect
 
-__all__ = ["Defect", "VerifyReport", "verify_archive"]
+__all__ = ["Defect", "EvidenceOptions", "VerifyReport", "verify_archive"]

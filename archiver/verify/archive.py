@@ -16,7 +16,9 @@ posts.jsonl) or a single run directory. For each run it checks:
   (or, for a post whose page is gone, of its listing) with the stated date and digest; a
   revisit's pointer also names its original (``refers_to``), which must match the record;
 - the CDXJ index is present, and the WACZ holds its required files (py-wacz's validator
-  does not check that), lists every WARC of the run, and passes ``wacz validate``.
+  does not check that), lists every WARC of the run, and passes ``wacz validate``;
+- the evidence chain: manifests, signatures, timestamps, the run chain
+  (:mod:`archiver.verify.evidence`).
 
 Use: ``verify_archive(path, repair=False) -> VerifyReport`` (the ``archiver verify`` command is
 :mod:`archiver.cli.verify`). Hashes come from :mod:`archiver.archive.hashes`, the same code
@@ -35,6 +37,8 @@ from typing import Any
 from archiver.archive.hashes import hash_run_files, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
 from archiver.archive.package import run_warc_files
+from archiver.verify.evidence import EvidenceOptions, EvidenceReport, check_evidence
+from archiver.verify.timestamps import check_run_timestamps
 from archiver.verify.wacz import check_run_packages
 from archiver.verify.warc import (
     Defect,
@@ -68,6 +72,7 @@ class VerifyReport:
     files_hashed: int = 0
     defects: list[Defect] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    evidence: EvidenceReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,6 +84,7 @@ class VerifyReport:
             f"{self.records} record(s), {self.pointers_resolved}/{self.items} item pointer(s) "
             f"resolved, {self.files_hashed} file hash(es) checked",
         ]
+        lines += self.evidence.lines() if self.evidence is not None else []
         lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  DEFECT {defect}" for defect in self.defects]
         lines.append(
@@ -87,10 +93,13 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
+def verify_archive(
+    path: Path, *, repair: bool = False, evidence: EvidenceOptions | None = None
+) -> VerifyReport:
     """Check an archive (OUTPUT dir) or one run dir; never raises for a defect it can name.
 
     ``repair``: first repair the ``.open`` WARC files a crash left (each repair is a note).
+    ``evidence``: the keys and CA certificates the evidence checks trust.
     """
     path = Path(path)
     report = VerifyReport(path)
@@ -137,6 +146,15 @@ def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
         )
     if archive_root is not None and archive_root.posts_jsonl.exists():
         _check_posts(archive_root, run_indexes, report)
+    report.evidence = check_evidence(
+        runs,
+        run_indexes,
+        archive_root=archive_root.root if archive_root is not None else None,
+        options=evidence or EvidenceOptions(),
+        check_timestamps=check_run_timestamps,
+    )
+    report.defects.extend(report.evidence.defects)
+    report.notes.extend(report.evidence.notes)
     return report
 
 

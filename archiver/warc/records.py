@@ -60,6 +60,8 @@ class CapturedResponse:
     reason: str | None = None
     """The reason phrase; None = the standard phrase of ``status`` (the server's is not kept)."""
     ip_address: str | None = None
+    protocols: tuple[str, ...] = ()
+    """``WARC-Protocol`` values (IIPC proposal), e.g. ``("http/1.1", "tls/1.3")``."""
 
 
 @dataclass
@@ -210,13 +212,47 @@ def build_response(
     if response.ip_address:
         warc_headers["WARC-IP-Address"] = response.ip_address
     warc_headers["WARC-Concurrent-To"] = concurrent_to
-    return builder.create_warc_record(
+    record = builder.create_warc_record(
         url,
         "response",
         payload=BytesIO(response.body),
         length=len(response.body),
         warc_headers_dict=warc_headers,
         http_headers=response_header_block(response),
+    )
+    return _with_protocols(record, response)
+
+
+def _with_protocols(record: ArcWarcRecord, response: CapturedResponse) -> ArcWarcRecord:
+    """One ``WARC-Protocol`` header line per protocol (the field repeats)."""
+    for protocol in response.protocols:
+        record.rec_headers.add_header("WARC-Protocol", protocol)
+    return record
+
+
+def build_metadata(
+    builder: RecordBuilder,
+    *,
+    url: str,
+    payload: bytes,
+    content_type: str,
+    date: str,
+    record_id: str,
+    concurrent_to: str,
+) -> ArcWarcRecord:
+    """A ``metadata`` record about the record ``concurrent_to`` (e.g. who served it)."""
+    warc_headers = {
+        "WARC-Record-ID": record_id,
+        "WARC-Date": date,
+        "WARC-Concurrent-To": concurrent_to,
+    }
+    return builder.create_warc_record(
+        url,
+        "metadata",
+        payload=BytesIO(payload),
+        length=len(payload),
+        warc_content_type=content_type,
+        warc_headers_dict=warc_headers,
     )
 
 
@@ -252,9 +288,10 @@ def build_revisit(
             "WARC-Payload-Digest": payload_digest,
         }
     )
-    return builder.create_warc_record(
+    record = builder.create_warc_record(
         url,
         "revisit",
         warc_headers_dict=warc_headers,
         http_headers=response_header_block(response),
     )
+    return _with_protocols(record, response)

@@ -42,6 +42,7 @@ from archiver.warc.records import (
     CapturedRequest,
     CapturedResponse,
     WarcInfo,
+    build_metadata,
     build_request,
     build_response,
     build_revisit,
@@ -171,6 +172,35 @@ class WarcWriter:
         pointer = self._write_pair(revisit_record, request_record)
         pointer["refers_to"] = {k: v for k, v in refers_to.items() if k != "refers_to"}
         return pointer
+
+    def write_metadata(
+        self,
+        url: str,
+        payload: bytes,
+        *,
+        content_type: str,
+        concurrent_to: str,
+        date: datetime | None = None,
+    ) -> WarcPointer:
+        """Write a ``metadata`` record about record ``concurrent_to``; its pointer."""
+        self._ensure_file()
+        record = build_metadata(
+            self._builder(),
+            url=url,
+            payload=payload,
+            content_type=content_type,
+            date=warc_date(date or self._clock()),
+            record_id=new_record_id(),
+            concurrent_to=concurrent_to,
+        )
+        offset, length = self._write_record(record)
+        assert self._open_path is not None
+        return {
+            "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
+            "offset": offset,
+            "length": length,
+            "record_id": record.rec_headers.get_header("WARC-Record-ID"),
+        }
 
     @property
     def current_file(self) -> Path | None:
