@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "archiver.cli.verify",
     "archiver.cli.replay",
     "archiver.cli.schedule",
+    "archiver.cli.index",
+    "archiver.cli.search",
 )
 
 

@@ -21,6 +21,7 @@ from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
 from archiver.archive.lifecycle import STATUS_COMPLETE, STATUS_PARTIAL, close_interrupted_runs
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
+from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
 from archiver.spiders.news import NewsSpider
@@ -77,6 +78,7 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help="write this header's value as [redacted] in WARC records (repeatable; e.g. "
         "Authorization, Cookie): for crawls with credentials (ARCHIVER_WARC_REDACT_HEADERS)",
     )
+    add_verbosity_arguments(parser)
     add_settings_argument(parser)
 
 
@@ -120,6 +122,7 @@ def settings_from_args(
         if not sep or not name.strip():
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
         settings.set(name.strip(), value, priority="cmdline")
+    apply_verbosity(settings, getattr(args, "verbosity", None))
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
         _continue_run(settings, args)

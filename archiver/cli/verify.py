@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from archiver.archive.layout import ArchivePaths
+from archiver.browse import BrowsePaths, build_browse, write_verify_result
 from archiver.cli import exit_codes
 from archiver.verify import VerifyReport, verify_archive
 
@@ -31,11 +33,21 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = verify_archive(Path(args.directory), repair=getattr(args, "repair", False))
+    _remember(Path(args.directory), report)
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:
         print(report.summary())
     return exit_codes.OK if report.ok else exit_codes.FAILED
+
+
+def _remember(directory: Path, report: VerifyReport) -> None:
+    """On an archive root: the result into verify.json, shown by its index.html."""
+    if not ArchivePaths(directory).runs_dir.is_dir():
+        return  # one run directory (or no archive): nothing of the archive's to update
+    write_verify_result(directory, _report_json(report))
+    if BrowsePaths(directory).index_html.exists():
+        build_browse(directory)
 
 
 def _report_json(report: VerifyReport) -> dict[str, Any]:
