@@ -90,9 +90,11 @@ def two_run_archive(root: Path) -> dict[str, dict[str, Any]]:
         "undated": item(14, "A post with a bad date", "Undated body.", published=None,
                         run_id=first, date_flags=["weekday_mismatch"]),
     }  # fmt: skip
-    write_run(root, first, list(posts.values()), changes={"new": [entry(p) for p in posts.values()]})
+    new = [entry(p) for p in posts.values()]
+    write_run(root, first, list(posts.values()), changes={"new": new})
     edited = item(11, "Gösteri in Istanbul (updated)", BODY_LATIN + "\n\nAn added paragraph.",
-                  published="2020-10-08T17:31:00-04:00", run_id=second, change="changed")  # fmt: skip
+                  published="2020-10-08T17:31:00-04:00", run_id=second,
+                  change="changed")  # fmt: skip
     hostile = item(15, HOSTILE_TITLE, "Body of the hostile post </script><b>bold</b>",
                    published="2020-11-01T08:00:00-04:00", run_id=second)  # fmt: skip
     removed = dict(posts["chinese"], run_id=second, change="removed")

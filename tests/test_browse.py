@@ -38,7 +38,8 @@ def test_index_lists_every_post_newest_first_with_evidence_links(archive: Path) 
     ]  # fmt: skip
     assert '<b id="post-count">5</b> posts (1 removed)' in text
     assert "2020-10-08T17:31:00-04:00" in text  # the date with its offset
-    assert "http://127.0.0.1:8080/archive/20260201100000/http://127.0.0.1:8000/content/post-11" in text
+    replayed = "http://127.0.0.1:8080/archive/20260201100000/http://127.0.0.1:8000/content/post-11"
+    assert replayed in text
     assert 'href="runs/20260201T100000Z/warc/archiver-20260201T100000Z-00000.warc.gz"' in text
     assert "archiver-20260201T100000Z-00000.warc.gz @ 1011" in text
     name = post_file_name("iuhrdf node/11")
