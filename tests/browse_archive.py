@@ -11,7 +11,7 @@ from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths
 from archiver.files import atomic_write_json, atomic_write_jsonl, read_jsonl
 
-HOSTILE_TITLE = "<script>alert(1)</script> \"quoted\" & <img src=x onerror=alert(2)>"
+HOSTILE_TITLE = '<script>alert(1)</script> "quoted" & <img src=x onerror=alert(2)>'
 
 
 def item(node_id: int, title: str, body: str, *, published: str | None, run_id: str,
