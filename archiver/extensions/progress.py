@@ -83,8 +83,15 @@ class ProgressExtension:
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
         # Refreshed by the reactor's clock, not rich's thread: stats are read in one thread.
-        self.live = Live(self._render(), console=self.console, auto_refresh=False, transient=False)
-        self.live.start()
+        # No redirection of stdout/stderr: --print-new writes JSON lines to stdout untouched.
+        self.live = Live(
+            self._render(),
+            console=self.console,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.live.start(refresh=True)
         self.task = task.LoopingCall(self.refresh)
         self.task.start(REFRESH_SECONDS, now=False)
 
