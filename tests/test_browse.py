@@ -138,3 +138,13 @@ def test_archiver_index_refuses_a_directory_without_runs(tmp_path: Path) -> None
     completed = run_archiver("index", str(tmp_path), timeout=60)
     assert completed.returncode == 2
     assert completed.stderr.strip() == f"archiver index: error: no archive (no runs/) in {tmp_path}"
+
+
+def test_item_fields_never_become_paths_outside_the_archive() -> None:
+    from archiver.browse.markup import evidence_links, warc_href
+
+    pointer = {"filename": "../../../etc/passwd", "offset": 1, "date": "x", "target_uri": "u"}
+    assert warc_href("20260101T100000Z", pointer) == ("runs/20260101T100000Z/warc/passwd")
+    assert warc_href("../../x", pointer) is None
+    links = evidence_links("../../x", pointer, "posts/p/../../x.json", prefix="", replay="r")
+    assert links == ""  # no item file, no WARC link, no replay (no http target)

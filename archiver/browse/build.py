@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from archiver.archive.layout import is_run_id
 from archiver.browse.index_page import render_index
 from archiver.browse.markup import DEFAULT_REPLAY_BASE
 from archiver.browse.model import ArchiveView, load_archive
@@ -25,8 +26,9 @@ def build_browse(root: Path, *, replay: str = DEFAULT_REPLAY_BASE) -> ArchiveVie
     for post in view.posts:
         written += _write(paths.post_page(post.file_name), render_post(post, replay=replay))
         for capture in post.captures:
-            target = paths.capture_json(post.file_name, str(capture.get("run_id")))
-            written += _write(target, json_line(capture))
+            run_id = str(capture.get("run_id"))
+            if is_run_id(run_id):  # a run id names a file; never a path from an item
+                written += _write(paths.capture_json(post.file_name, run_id), json_line(capture))
     written += _write(paths.index_html, render_index(view, replay=replay))
     logger.info(
         "Browsing pages of %s: %d posts, %d files (re)written", root, len(view.posts), written

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from warcio.timeutils import iso_date_to_timestamp
 
+from archiver.archive.layout import is_run_id
+
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8080/archive"
 """``archiver replay``'s default port and collection."""
 
@@ -86,10 +88,10 @@ def replay_url(pointer: Mapping[str, Any] | None, base: str = DEFAULT_REPLAY_BAS
 
 def warc_href(run_id: str, pointer: Mapping[str, Any] | None, prefix: str = "") -> str | None:
     """Relative link to the WARC file holding the record ``pointer`` names."""
-    if not pointer or not pointer.get("filename"):
+    if not pointer or not pointer.get("filename") or not is_run_id(run_id):
         return None
     name = str(pointer["filename"]).replace("\\", "/").rsplit("/", 1)[-1]
-    return f"{prefix}runs/{quote(run_id)}/warc/{quote(name)}"
+    return f"{prefix}runs/{run_id}/warc/{quote(name, safe='')}"
 
 
 def warc_location(pointer: Mapping[str, Any] | None) -> str:
@@ -102,7 +104,9 @@ def evidence_links(
     run_id: str, pointer: Mapping[str, Any] | None, item_href: str, *, prefix: str, replay: str
 ) -> str:
     """The JSON item, replay and WARC record links of one capture."""
-    parts = [f'<a href="{esc(item_href)}" class="item-link">JSON</a>']
+    parts = []
+    if is_run_id(run_id):  # else no item file was written (see build.py)
+        parts.append(f'<a href="{esc(item_href)}" class="item-link">JSON</a>')
     replayed = replay_url(pointer, replay)
     if replayed:
         parts.append(f'<a href="{esc(replayed)}" class="replay-link">replay</a>')
