@@ -1,9 +1,9 @@
 """HTML for the browsing pages: escaping, links into the evidence, and the page shell.
 
 Everything that comes from a post (title, body, author, URL, WARC file name) is untrusted: it is
-escaped with :func:`esc` in text and attributes alike, and :func:`script_json` is the only way
-data enters a script. Each page also carries a Content-Security-Policy that lets only its own
-inline script run (by hash) and loads nothing from the network.
+escaped with :func:`esc` in text and attributes alike; data never enters a script (the filter
+reads each row's ``data-search`` attribute). Each page also carries a Content-Security-Policy
+that lets only its own inline script run (by hash) and loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -59,14 +58,6 @@ table.diff{font-family:monospace;font-size:.85em}table.diff td{border:0;white-sp
 def esc(value: object) -> str:
     """``value`` as HTML text, safe in element content and in quoted attributes."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def script_json(value: Any) -> str:
-    """``value`` as JSON that cannot end or confuse the ``<script>`` element holding it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def safe_http_url(url: object) -> str | None:
