@@ -21,6 +21,7 @@ from archiver.browse import BrowsePaths, post_file_name
 from archiver.files import read_jsonl
 from archiver.items import record_key
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
+from archiver.state.search import SearchIndex, file_digest
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> \"Statement\" & 'more'"
 BODY = [
@@ -80,6 +81,17 @@ def _open(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(path.resolve().as_uri())
     return page, dialogs, requests
+
+
+def test_each_run_rebuilt_the_pages_and_the_search_index(story: Story) -> None:
+    archive = ArchivePaths(story.root)
+    with SearchIndex.open(archive.state_db) as index:  # before any `archiver search` ran
+        for run_id in archive.run_ids():
+            digest = index.indexed_digest(run_id)
+            assert digest == file_digest(archive.run(run_id).items_jsonl)
+    assert BrowsePaths(story.root).index_html.stat().st_mtime >= max(
+        archive.run(r).run_json.stat().st_mtime for r in archive.run_ids()
+    )
 
 
 def test_index_shows_every_post_the_timeline_and_filters(

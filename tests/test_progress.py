@@ -95,10 +95,12 @@ def test_without_a_terminal_stderr_is_plain_log_lines(listing_url: str, tmp_path
 
 
 def test_quiet_prints_only_the_summary_line(listing_url: str, tmp_path: Path) -> None:
-    completed = run_archiver(*_crawl_args(listing_url, tmp_path / "out", "--quiet"), timeout=120)
+    args = _crawl_args(listing_url, tmp_path / "out", "--quiet", "-s", "ARCHIVER_BROWSE_ENABLED=0")
+    completed = run_archiver(*args, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     lines = completed.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("archiver: run complete: 8 posts in "), lines
+    assert not (tmp_path / "out" / "index.html").exists()  # ARCHIVER_BROWSE_ENABLED=0
     code, output = _crawl_in_terminal(_crawl_args(listing_url, tmp_path / "tty", "--quiet"))
     assert code == 0
     assert output.strip().startswith("archiver: run complete:") and "pages/s" not in output
