@@ -82,6 +82,28 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def read_jsonl_skipping_corrupt(path: Path) -> Iterator[dict[str, Any]]:
+    """Like :func:`read_jsonl`, for readers that show or index an archive (not verify it): a
+    line that is not a JSON object is skipped with a warning naming ``path:line``
+    (``archiver verify`` reports it as a defect)."""
+    if not path.exists():
+        return
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith("\n"):
+                break
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if isinstance(record, dict):
+                yield record
+            else:
+                logger.warning("Skipped a corrupt line: %s:%d", path, number)
+
+
 def read_json(path: Path) -> Any:
     with path.open("r", encoding="utf-8") as handle:
         return json.load(handle)

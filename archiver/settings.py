@@ -74,6 +74,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "archiver.extensions.lock.ArchiveLockExtension": 0,
     "archiver.extensions.runlog.RunLogExtension": 100,
+    "archiver.extensions.progress.ProgressExtension": 200,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
@@ -155,6 +156,17 @@ ARCHIVER_SIGNING_KEY = ""
 # timestamped when a run ends. Down or unset: the run is complete and marked untimestamped;
 # `archiver timestamp OUTPUT` adds the missing timestamps later.
 ARCHIVER_TSA_URL = ""
+
+# Rebuild OUTPUT/index.html and OUTPUT/posts/ (browsing pages) when a run ends.
+ARCHIVER_BROWSE_ENABLED = True
+# Keep the full-text search tables of state.sqlite up to date when a run ends.
+ARCHIVER_SEARCH_INDEX_ENABLED = True
+# The pywb collection the browsing pages link to (`archiver replay`'s default port/collection).
+ARCHIVER_REPLAY_URL = "http://127.0.0.1:8080/archive"
+# Live progress on a terminal (archiver/extensions/progress.py): "auto" = only when stderr is
+# a terminal (cron logs stay plain), "on" = always (not a terminal: one plain final line),
+# "off" = never.
+ARCHIVER_PROGRESS = "auto"
 
 # Settings that make a crawl of a loopback server (the replica, tests, the demo) fast.
 LOOPBACK_SETTINGS: dict[str, object] = {

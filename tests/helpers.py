@@ -9,6 +9,7 @@ installs it; elsewhere the test is skipped with the reason printed.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -36,6 +37,30 @@ def require_program(name: str, why: str) -> str:
 
 
 NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
+# pywb lives in its own virtualenv (the README's test command makes it): it pins redis 2.10 and
+# brotlipy, which the crawler's environment must not have.
+REPLAY_VENV_PYTHON = REPO_ROOT / ".venv-replay" / "bin" / "python"
+
+
+def find_pywb_python() -> str | None:
+    """The Python that has pywb: ARCHIVER_PYWB_PYTHON, else .venv-replay, else this one."""
+    configured = os.environ.get("ARCHIVER_PYWB_PYTHON")
+    if configured:
+        return configured
+    if REPLAY_VENV_PYTHON.exists():
+        return str(REPLAY_VENV_PYTHON)
+    return sys.executable if importlib.util.find_spec("pywb") is not None else None
+
+
+def require_pywb() -> str:
+    """The Python that runs pywb; skip (or fail under CI) when there is none."""
+    python = find_pywb_python()
+    if python is None:
+        message = "pywb is not installed (the README's test command puts it in .venv-replay)"
+        if running_in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return python
 
 
 def archiver_env(netguard_log: Path | None = None) -> dict[str, str]:
@@ -48,6 +73,9 @@ def archiver_env(netguard_log: Path | None = None) -> dict[str, str]:
         env["ARCHIVER_NETGUARD_LOG"] = str(netguard_log)
         netguard_log.touch()
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    pywb_python = find_pywb_python()
+    if pywb_python is not None:
+        env["ARCHIVER_PYWB_PYTHON"] = pywb_python
     return env
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import LOOPBACK_ARGS, run_archiver
+from helpers import LOOPBACK_ARGS, require_pywb, run_archiver
 
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
@@ -73,7 +72,7 @@ def test_wacz_has_required_files_and_validates(run: RunPaths) -> None:
 
 def test_pywb_loads_the_wacz(run: RunPaths, tmp_path: Path) -> None:
     env = dict(os.environ)
-    manager = [sys.executable, "-c", "from pywb.manager.manager import main; main()"]
+    manager = [require_pywb(), "-c", "from pywb.manager.manager import main; main()"]
     subprocess.run(
         [*manager, "init", "evidence"], cwd=tmp_path, env=env, check=True, capture_output=True
     )

@@ -15,7 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers import REPO_ROOT, archiver_env, require_program, run_archiver, run_demo, running_in_ci
+from helpers import (
+    REPO_ROOT,
+    archiver_env,
+    require_program,
+    require_pywb,
+    run_archiver,
+    run_demo,
+    running_in_ci,
+)
 
 from archiver.archive.layout import ArchivePaths
 
@@ -76,7 +84,7 @@ def replaying(archive: Path) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def replay(archive: Path) -> Iterator[tuple[str, str]]:
-    _require_module("pywb")
+    require_pywb()
     with replaying(archive) as urls:
         yield urls
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import LOOPBACK_ARGS, require_program, run_archiver
+from helpers import LOOPBACK_ARGS, require_program, require_pywb, run_archiver
 from test_replay import CHROMIUM_ARGS, _require_module, replaying
 
 from archiver.archive.layout import ArchivePaths
@@ -51,7 +51,7 @@ def _original_url(url: str | None, site_base: str) -> str | None:
 @pytest.fixture(scope="module")
 def styles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     chromium = require_program("chromium", "replay test drives Debian's Chromium")
-    _require_module("pywb")
+    require_pywb()
     _require_module("playwright")
     from playwright.sync_api import sync_playwright
 

@@ -352,7 +352,7 @@ def test_a_version_1_archive_is_migrated_and_found_by_identity(tmp_path: Path) -
     connection.commit()
     connection.close()
     with ArchiveState.open(path) as state:
-        assert state.schema_version == SCHEMA_VERSION == 2
+        assert state.schema_version == SCHEMA_VERSION == 3
         moved = state.post("s", "https://www.example/content/a/")
         assert moved is not None and moved.url == "http://old.example/content/a"
         state.begin_run("r2", "full")

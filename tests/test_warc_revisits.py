@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO_ROOT, running_in_ci
+from helpers import REPO_ROOT, archiver_env, require_pywb
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import ArchivePaths
@@ -328,12 +328,7 @@ def test_verify_names_a_revisit_whose_original_differs(tmp_path: Path) -> None:
 
 
 def test_pywb_replays_revisits_of_earlier_runs(tmp_path: Path) -> None:
-    try:
-        import pywb  # noqa: F401
-    except ImportError:
-        if running_in_ci():
-            pytest.fail("pywb is not installed (pip install -e '.[test]')")
-        pytest.skip("pywb is not installed")
+    require_pywb()
     paths = ArchivePaths(tmp_path / "out")
     url, image = "http://site.test/content/post", "http://site.test/img.png"
     html = [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))]
@@ -392,6 +387,7 @@ class replaying:  # noqa: N801 (used as a context manager, reads like a function
         self.child = subprocess.Popen(
             [sys.executable, "-m", "archiver", "replay", str(self.directory), "--port", "0"],
             cwd=REPO_ROOT,
+            env=archiver_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

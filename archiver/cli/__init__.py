@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "archiver.cli.keygen",
     "archiver.cli.timestamp",
     "archiver.cli.prove",
+    "archiver.cli.index",
+    "archiver.cli.search",
 )
 
 

@@ -27,6 +27,7 @@ from archiver.archive.lifecycle import (
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
+from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import PROFILES
 from archiver.spiders.news import NewsSpider
@@ -83,6 +84,7 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help="write this header's value as [redacted] in WARC records (repeatable; e.g. "
         "Authorization, Cookie): for crawls with credentials (ARCHIVER_WARC_REDACT_HEADERS)",
     )
+    add_verbosity_arguments(parser)
     add_settings_argument(parser)
 
 
@@ -127,6 +129,7 @@ def settings_from_args(
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
         check_setting(name.strip(), value)
         settings.set(name.strip(), value, priority="cmdline")
+    apply_verbosity(settings, getattr(args, "verbosity", None))
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
         _continue_run(settings, args)

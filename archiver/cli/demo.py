@@ -103,6 +103,11 @@ def summarise(record: dict[str, Any], output: Path, truth_count: int) -> str:
     ]
     if run.wacz.exists():
         lines.append(f"  WACZ package:     {run.wacz}")
+    index_html = output / "index.html"
+    if index_html.exists():
+        lines.append(
+            f"  browse:           {index_html} (search: archiver search WORDS --output {output})"
+        )
     return "\n".join(lines)
 
 

@@ -8,7 +8,9 @@ working directory (a temporary one unless ``--workdir``): the WARC files are lin
 of an archived post once pywb answers, and stops pywb on Ctrl-C or SIGTERM. pywb shows a
 replayed page in the ``#replay_iframe`` of its banner page (framed replay, pywb's default).
 
-Needs the optional ``pywb`` package. Reads no Scrapy settings.
+Needs pywb: in this environment (the ``replay`` extra) or, better, in a virtualenv of its own
+named by ``--pywb-python`` or ``ARCHIVER_PYWB_PYTHON`` (see :func:`find_pywb_python`). Reads no
+Scrapy settings.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import os
 import shutil
 import signal
 import socket
@@ -40,6 +43,11 @@ DEFAULT_COLLECTION = "archive"
 LOOPBACK = "127.0.0.1"
 _READY_TIMEOUT = 60.0
 _PYWB_LAUNCH = "from pywb.apps.cli import wayback; wayback()"
+PYWB_MISSING = (
+    "pywb is not installed. Put it in a virtualenv of its own and name its Python:"
+    " python3 -m venv ~/.pywb && ~/.pywb/bin/pip install pywb &&"
+    " export ARCHIVER_PYWB_PYTHON=~/.pywb/bin/python (or --pywb-python PATH)"
+)
 
 
 def archive_runs(directory: Path) -> list[RunPaths]:
@@ -135,6 +143,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "--workdir", metavar="DIR", help="where to build the pywb collection (default: a temp dir)"
     )
     parser.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name")
+    parser.add_argument(
+        "--pywb-python",
+        metavar="PATH",
+        help="the Python that has pywb (default: $ARCHIVER_PYWB_PYTHON, else this one)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -151,11 +164,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return exit_codes.USAGE
-    if shutil.which("wayback") is None and not _pywb_importable():
-        print(
-            "archiver replay: error: pywb is not installed (pip install 'archiver[replay]')",
-            file=sys.stderr,
-        )
+    pywb_python = find_pywb_python(args.pywb_python)
+    if pywb_python is None:
+        print(f"archiver replay: error: {PYWB_MISSING}", file=sys.stderr)
         return exit_codes.FAILED
     with contextlib.ExitStack() as stack:
         if args.workdir:
@@ -168,11 +179,13 @@ def run(args: argparse.Namespace) -> int:
         if not build_collection(runs, workdir, args.collection):
             print(f"archiver replay: error: no finished WARC file in {directory}", file=sys.stderr)
             return exit_codes.FAILED
-        return _serve(runs, workdir, args.collection, args.port or free_port())
+        return _serve(runs, workdir, args.collection, args.port or free_port(), pywb_python)
 
 
-def _serve(runs: list[RunPaths], workdir: Path, collection: str, port: int) -> int:
-    command = [sys.executable, "-c", _PYWB_LAUNCH, "-b", LOOPBACK, "-p", str(port)]
+def _serve(
+    runs: list[RunPaths], workdir: Path, collection: str, port: int, pywb_python: str
+) -> int:
+    command = [pywb_python, "-c", _PYWB_LAUNCH, "-b", LOOPBACK, "-p", str(port)]
     child = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -204,6 +217,14 @@ def _serve(runs: list[RunPaths], workdir: Path, collection: str, port: int) -> i
                 child.wait()
 
 
-def _pywb_importable() -> bool:
-    """pywb is an optional part (the ``replay`` extra): is it installed?"""
-    return importlib.util.find_spec("pywb") is not None
+def find_pywb_python(configured: str | None = None) -> str | None:
+    """The Python interpreter that runs pywb: ``--pywb-python``, else ``ARCHIVER_PYWB_PYTHON``,
+    else this one when pywb is installed here (the ``replay`` extra); None when there is none.
+
+    pywb pins redis 2.10 and brotlipy: beside the crawler they break the ``scale`` extra's
+    Redis client and Scrapy's brotli decoding, so it usually lives in a virtualenv of its own.
+    """
+    chosen = configured or os.environ.get("ARCHIVER_PYWB_PYTHON")
+    if chosen:
+        return chosen if shutil.which(chosen) or Path(chosen).is_file() else None
+    return sys.executable if importlib.util.find_spec("pywb") is not None else None

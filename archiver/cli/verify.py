@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from archiver.archive.layout import ArchivePaths
+from archiver.browse import BrowsePaths, build_browse, write_verify_result
 from archiver.cli import exit_codes
 from archiver.evidence.proof import is_proof_bundle
 from archiver.verify import EvidenceOptions, VerifyReport, verify_archive
@@ -73,11 +75,21 @@ def run(args: argparse.Namespace) -> int:
         report = verify_archive(
             path, repair=getattr(args, "repair", False), evidence=evidence_options(args)
         )
+    _remember(path, report)
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:
         print(report.summary())
     return exit_codes.OK if report.ok else exit_codes.FAILED
+
+
+def _remember(directory: Path, report: VerifyReport) -> None:
+    """On an archive root: the result into verify.json, shown by its index.html."""
+    if not ArchivePaths(directory).runs_dir.is_dir():
+        return  # one run directory (or no archive): nothing of the archive's to update
+    write_verify_result(directory, _report_json(report))
+    if BrowsePaths(directory).index_html.exists():
+        build_browse(directory)
 
 
 def _report_json(report: VerifyReport) -> dict[str, Any]:

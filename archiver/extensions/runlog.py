@@ -13,7 +13,12 @@ whose callback raised (``spider_error``) is listed in the failures like a page t
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_MODE``,
 ``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION``, ``ARCHIVER_FEED_TITLE``, ``ARCHIVER_FEED_LIMIT``,
-``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``.
+``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``, ``ARCHIVER_BROWSE_ENABLED``,
+``ARCHIVER_SEARCH_INDEX_ENABLED``, ``ARCHIVER_REPLAY_URL``.
+
+After the run is finished it rebuilds the archive's browsing pages (``index.html``, ``posts/``)
+and brings the search index in ``state.sqlite`` up to date (archiver.browse); a failure there
+is logged, never held against the run (the pages can be rebuilt with ``archiver index``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from archiver.archive.lifecycle import (
     seal_options,
 )
 from archiver.archive.session import close_crawl_state, crawl_state
+from archiver.browse import build_browse, sync_search_index
 from archiver.extensions.provenance import (
     redacted_arguments,
     settings_in_effect,
@@ -196,6 +202,19 @@ class RunLogExtension:
             state=self._state(),
         )
         close_crawl_state(self.crawler)
+        self._rebuild_browsing()
+
+    def _rebuild_browsing(self) -> None:
+        settings = self.crawler.settings
+        try:
+            if settings.getbool("ARCHIVER_BROWSE_ENABLED", True):
+                build_browse(self.archive.root, replay=settings.get("ARCHIVER_REPLAY_URL"))
+            if self.options.state_enabled and settings.getbool(
+                "ARCHIVER_SEARCH_INDEX_ENABLED", True
+            ):
+                sync_search_index(self.archive.root)
+        except Exception:  # the run is recorded already; `archiver index` rebuilds these
+            logger.exception("Rebuilding the browsing pages / search index failed")
 
     def _state(self) -> ArchiveState | None:
         try:

@@ -116,7 +116,41 @@ _V2: tuple[Step, ...] = (
     "CREATE INDEX posts_by_path ON posts (source, path_key)",
 )
 
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2)
+
+# Version 3: full-text search over every capture (archiver/state/search.py). It touches no table of
+# v1 or v2.
+_V3_SEARCH: tuple[Step, ...] = (
+    # One row per capture of a post (a post in one run's items.jsonl); its id is the rowid of
+    # its rows in both full-text tables.
+    """CREATE TABLE search_captures (
+        id         INTEGER PRIMARY KEY,
+        post_key   TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        url        TEXT NOT NULL,
+        run_id     TEXT NOT NULL,
+        title      TEXT,
+        published  TEXT,
+        crawled_at TEXT,
+        warc       TEXT,
+        UNIQUE (post_key, run_id)
+    )""",
+    "CREATE INDEX search_captures_by_run ON search_captures (run_id)",
+    # Words of alphabetic scripts (Latin, Turkish, Arabic-script Uyghur), case and
+    # diacritics folded: "uygur" finds "Uyğur".
+    """CREATE VIRTUAL TABLE search_words USING fts5(
+        title, body, tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+    # Any three characters: scripts written without spaces (Chinese) and substrings.
+    "CREATE VIRTUAL TABLE search_trigrams USING fts5(title, body, tokenize = 'trigram')",
+    # Which items.jsonl (by SHA-256) each run was indexed from, so a sync skips what it has.
+    """CREATE TABLE search_runs (
+        run_id       TEXT PRIMARY KEY,
+        items_sha256 TEXT NOT NULL,
+        indexed_at   TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3_SEARCH)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,45 @@
+"""Rebuild the browsing pages of an archive: ``index.html``, ``posts/<name>.html`` and the
+per-capture item files. Called at the end of every run (the run log extension) and by
+``archiver index DIR``. Files whose content is unchanged are not rewritten."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from archiver.archive.layout import is_run_id
+from archiver.browse.index_page import render_index
+from archiver.browse.markup import DEFAULT_REPLAY_BASE
+from archiver.browse.model import ArchiveView, load_archive
+from archiver.browse.paths import BrowsePaths
+from archiver.browse.post_page import render_post
+from archiver.files import atomic_write_bytes, json_line
+
+logger = logging.getLogger(__name__)
+
+
+def build_browse(root: Path, *, replay: str = DEFAULT_REPLAY_BASE) -> ArchiveView:
+    """Write the pages of the archive at ``root``; returns what they show."""
+    view = load_archive(root)
+    paths = BrowsePaths(root)
+    written = 0
+    for post in view.posts:
+        written += _write(paths.post_page(post.file_name), render_post(post, replay=replay))
+        for capture in post.captures:
+            run_id = str(capture.get("run_id"))
+            if is_run_id(run_id):  # a run id names a file; never a path from an item
+                written += _write(paths.capture_json(post.file_name, run_id), json_line(capture))
+    written += _write(paths.index_html, render_index(view, replay=replay))
+    logger.info(
+        "Browsing pages of %s: %d posts, %d files (re)written", root, len(view.posts), written
+    )
+    return view
+
+
+def _write(path: Path, text: str) -> int:
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, data)
+    return 1
