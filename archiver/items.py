@@ -11,6 +11,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+# Item flags that several parts of the archiver set or read, named once. (Every flag an item can
+# carry is listed in the README's "Item fields" and in archiver/schemas/post.schema.json.)
+FLAG_ARTICLE_MISSING = "article_missing"
+"""The post's page answered 404/410 (or Drupal's 403): the item is the listing's teaser."""
+FLAG_ARTICLE_FETCH_FAILED = "article_fetch_failed"
+"""The post's page could not be had for a reason that may pass: tried again next run."""
+FLAG_ARTICLE_NOT_FETCHED = "article_not_fetched"
+"""robots.txt or the host scope refused the post's page (our choice, not the server's)."""
+FLAG_ARTICLE_NOT_HTML = "article_not_html"
+"""The post's URL answered with something that is not an HTML page."""
+FLAG_NOT_MODIFIED = "not_modified"
+"""A full run's conditional request got 304: the stored capture, pointing at the revisit."""
+FLAG_UNLISTED = "unlisted"
+"""Fetched at the end of a full run because no listing showed the post any more."""
+
 
 def post_key(source: str, node_id: object, url: str | None) -> str:
     """The identity of a post, the one rule every part of the archiver uses.

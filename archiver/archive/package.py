@@ -41,6 +41,7 @@ from wacz.main import main as wacz_main
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import RunPaths
+from archiver.warc.records import ANSWER_TYPES
 from archiver.warc.writer import WARC_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def pages_from_warcs(warc_files: list[Path], *, title: str | None = None) -> lis
     for path in warc_files:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
-                if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+                if record.rec_type not in ANSWER_TYPES or record.http_headers is None:
                     continue
                 kind = record.http_headers.get_header("Content-Type") or ""
                 if record.http_headers.get_statuscode() == "200" and "html" in kind:

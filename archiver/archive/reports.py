@@ -30,7 +30,7 @@ from typing import Any
 
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.files import atomic_write_json, atomic_write_text
-from archiver.items import record_key
+from archiver.items import FLAG_ARTICLE_MISSING, record_key
 from archiver.state import Change
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def _add_entry(feed: ET.Element, record: Mapping[str, Any], moment: datetime | N
 
 def _never_captured(record: Mapping[str, Any]) -> bool:
     """A listed post whose page was gone (404/410) before the archive had it: not news."""
-    return "article_missing" in (record.get("flags") or []) and not record.get("body_text")
+    return FLAG_ARTICLE_MISSING in (record.get("flags") or []) and not record.get("body_text")
 
 
 def _entry_time(record: Mapping[str, Any]) -> datetime | None:

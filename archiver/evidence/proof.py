@@ -29,6 +29,7 @@ from archiver.evidence.records import read_record_bytes
 from archiver.evidence.seal import signature_path
 from archiver.evidence.timestamps import timestamp_path
 from archiver.files import atomic_write_bytes, atomic_write_text
+from archiver.warc.records import METADATA
 
 __all__ = [
     "BUNDLE_MARKER",
@@ -220,7 +221,7 @@ def verify_text(
         '   (also in item.json under "warc"). To see the page as it was served:',
         f"     warcio extract --payload {written.records[0]['bundle_file']} 0",
     ]
-    metadata = [r for r in written.records if r.get("type") == "metadata"]
+    metadata = [r for r in written.records if r.get("type") == METADATA]
     if metadata:
         certificate = (manifest.get("certificates") or {}).get(
             urlsplit(str(pointer.get("target_uri"))).netloc, {}

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.warc.records import METADATA
 from archiver.warc.writer import WARC_READ_ERRORS
 
 __all__ = ["read_record_bytes", "record_entries"]
@@ -42,7 +43,7 @@ def record_entries(
         try:
             for record in iterator:
                 headers = record.rec_headers
-                if record.rec_type == "metadata" and certificates is not None:
+                if record.rec_type == METADATA and certificates is not None:
                     _note_identity(record.content_stream().read(), headers, certificates)
                 iterator.read_to_end(record)
                 found.append(

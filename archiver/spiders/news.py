@@ -43,7 +43,7 @@ from twisted.python.failure import Failure
 
 from archiver.archive.layout import ArchivePaths, new_run_id
 from archiver.archive.session import crawl_state
-from archiver.items import PostItem
+from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_NOT_HTML, PostItem
 from archiver.pages import Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
@@ -301,7 +301,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archiver/posts/not_html")
             unlisted = [UNLISTED_FLAG] if listing_url is None else []
             yield self._teaser_item(
-                teaser, listing_url, ["article_not_html", *unlisted], response.status, warc
+                teaser, listing_url, [FLAG_ARTICLE_NOT_HTML, *unlisted], response.status, warc
             )
             return
         assert isinstance(response, TextResponse)
@@ -420,7 +420,7 @@ class NewsSpider(scrapy.Spider):
         self._pending_posts.pop(self.memory.key(teaser), None)
         # listing_url is None for posts fetched because no listing showed them (full runs).
         outcome = classify_post_failure(failure, unlisted=kwargs["listing_url"] is None)
-        if outcome.flag == "article_fetch_failed":
+        if outcome.flag == FLAG_ARTICLE_FETCH_FAILED:
             self._fail(request.url, "post", outcome.description, outcome.status)
         logger.warning("Post %s: %s (%s)", request.url, outcome.flag, outcome.description)
         unlisted = [UNLISTED_FLAG] if kwargs["listing_url"] is None else []

@@ -15,6 +15,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_MISSING, FLAG_ARTICLE_NOT_FETCHED
+
 GONE_STATUSES = frozenset({404, 410})
 # Drupal answers 403 for an unpublished node: a post that no listing shows any more and that
 # answers 403 is gone too (a listed post answering 403 is a failure: a block, not a removal).
@@ -49,11 +51,11 @@ def classify_post_failure(failure: Failure, *, unlisted: bool) -> PostFailure:
         status = response.status
         warc = response.meta.get("archiver_warc")
         gone = UNLISTED_GONE_STATUSES if unlisted else GONE_STATUSES
-        flag = "article_missing" if status in gone else "article_fetch_failed"
+        flag = FLAG_ARTICLE_MISSING if status in gone else FLAG_ARTICLE_FETCH_FAILED
     elif failure.check(IgnoreRequest) and is_policy_refusal(failure):
-        flag = "article_not_fetched"  # robots.txt or the host policy said no: our choice
+        flag = FLAG_ARTICLE_NOT_FETCHED  # robots.txt or the host policy said no: our choice
     else:  # a network error, a redirect loop, a page over DOWNLOAD_MAXSIZE...
-        flag = "article_fetch_failed"
+        flag = FLAG_ARTICLE_FETCH_FAILED
     return PostFailure(flag, status, warc, describe_failure(failure))
 
 

@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.items import PostItem, node_number
+from archiver.items import FLAG_NOT_MODIFIED, FLAG_UNLISTED, PostItem, node_number
 from archiver.pages import PostPage, Teaser
 
 
@@ -117,13 +117,13 @@ def item_from_stored(
     original = stored.get("warc")
     if pointer is not None and "refers_to" not in pointer and isinstance(original, Mapping):
         pointer["refers_to"] = {k: v for k, v in original.items() if k != "refers_to"}
-    flags = [f for f in stored.get("flags") or [] if f not in ("not_modified", "unlisted")]
+    flags = [f for f in stored.get("flags") or [] if f not in (FLAG_NOT_MODIFIED, FLAG_UNLISTED)]
     values.update(
         listing_url=listing_url,
         listed_url=teaser.url,
         http_status=status,
         crawled_at=utc_now_iso(),
-        flags=[*flags, "not_modified"],
+        flags=[*flags, FLAG_NOT_MODIFIED],
         warc=pointer if pointer is not None else original,
         run_id=run_id,
         change=None,

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.items import post_key
+from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_MISSING, FLAG_UNLISTED, post_key
 from archiver.state.schema import StateError, migrate
 
 __all__ = ["MODES", "ArchiveState", "Change", "PostState", "StateError", "parse_mode"]
@@ -68,9 +68,9 @@ def parse_mode(value: object) -> str:
 
 GONE_STATUSES = frozenset({404, 410})
 # Flags on a teaser-only item whose page fetch failed for a reason that may pass: retry it.
-RETRY_FLAGS = frozenset({"article_fetch_failed"})
+RETRY_FLAGS = frozenset({FLAG_ARTICLE_FETCH_FAILED})
 # Flag of an item fetched by a full run's end-of-run check because no listing showed the post.
-UNLISTED_FLAG = "unlisted"
+UNLISTED_FLAG = FLAG_UNLISTED
 DEFAULT_MAX_MISSING_FRACTION = 0.5
 # What a reader of a post sees: an edit to any of these is a new version ("changed").
 VISIBLE_FIELDS = ("title", "published_raw", "author", "tags", "images", "body_text")
@@ -421,7 +421,7 @@ class ArchiveState:
         flags = set(item.get("flags") or [])
         # The spider flags a page as missing only when its answer proves it (404/410, or 403
         # for a post no listing shows any more: Drupal's unpublished node).
-        gone = "article_missing" in flags and item.get("http_status") in GONE_STATUSES | {403}
+        gone = FLAG_ARTICLE_MISSING in flags and item.get("http_status") in GONE_STATUSES | {403}
         pending = content_sha256 is None and bool(flags & RETRY_FLAGS)
         # Fetched by a full run's check of posts no listing showed: not a listing sighting.
         unlisted = UNLISTED_FLAG in flags

@@ -48,6 +48,7 @@ from archiver.verify.warc import (
     open_warc_files,
     scan_warc,
 )
+from archiver.warc.records import ANSWER_TYPES, REVISIT
 from archiver.warc.repair import repair_open_warcs
 from archiver.warc.writer import OPEN_SUFFIX
 
@@ -305,7 +306,7 @@ def _check_pointer(
     problems = []
     if entry.record_id != pointer.get("record_id"):
         problems.append(f"record id {entry.record_id} != {pointer.get('record_id')}")
-    if entry.record_type not in ("response", "revisit"):
+    if entry.record_type not in ANSWER_TYPES:
         problems.append(f"points at a {entry.record_type} record")
     if pointer.get("length") != entry.length:
         problems.append(f"length {pointer.get('length')} != {entry.length}")
@@ -316,7 +317,7 @@ def _check_pointer(
     if pointer.get("target_uri") != entry.target_uri:
         problems.append(f"target {pointer.get('target_uri')} != {entry.target_uri}")
     refers_to = pointer.get("refers_to")
-    if isinstance(refers_to, dict) and entry.record_type == "revisit":
+    if isinstance(refers_to, dict) and entry.record_type == REVISIT:
         if entry.refers_to and refers_to.get("record_id") != entry.refers_to:
             problems.append(f"refers_to {refers_to.get('record_id')} != {entry.refers_to}")
         if refers_to.get("payload_digest") != entry.payload_digest:

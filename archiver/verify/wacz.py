@@ -25,6 +25,7 @@ from wacz.main import main as wacz_main
 from archiver.archive.layout import RunPaths
 from archiver.archive.package import run_warc_files
 from archiver.verify.warc import Defect, RecordEntry
+from archiver.warc.records import ANSWER_TYPES
 
 REQUIRED_MEMBERS = ("datapackage.json", "datapackage-digest.json", "pages/pages.jsonl")
 _PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")
@@ -93,9 +94,7 @@ def check_wacz_index(path: Path, records: list[RecordEntry]) -> list[str]:
             )
         indexed.add(key)
     for record in records:
-        if record.record_type in ("response", "revisit") and (
-            (record.file, record.offset) not in indexed
-        ):
+        if record.record_type in ANSWER_TYPES and ((record.file, record.offset) not in indexed):
             problems.append(
                 f"{record.record_type} {record.target_uri} ({record.file} at {record.offset}) "
                 "is not in the index"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.warc.records import ANSWER_TYPES, REQUEST, RESPONSE, REVISIT, WARCINFO
 from archiver.warc.repair import gzip_member_ends, open_warc_files
 from archiver.warc.writer import OPEN_SUFFIX, WARC_READ_ERRORS
 
@@ -31,8 +32,7 @@ __all__ = [
     "scan_warc",
 ]
 
-_DIGESTED_TYPES = ("request", "response")
-_ANSWER_TYPES = ("response", "revisit")
+_DIGESTED_TYPES = (REQUEST, RESPONSE)
 _READ_CHUNK = 1 << 16
 
 
@@ -118,7 +118,7 @@ def scan_warc(path: Path) -> WarcScan:
                     refers_to_date=headers.get_header("WARC-Refers-To-Date"),
                     profile=headers.get_header("WARC-Profile"),
                 )
-                if not scan.records and record_type != "warcinfo":
+                if not scan.records and record_type != WARCINFO:
                     scan.defects.append(
                         Defect("warcinfo_not_first", name, f"first record is {record_type}")
                     )
@@ -199,15 +199,15 @@ def check_run_records(records: Iterable[RecordEntry]) -> list[Defect]:
             partners.setdefault(other, set()).add(entry.record_id)
     for entry in by_id.values():
         linked = [by_id[i] for i in partners.get(entry.record_id, ()) if i in by_id]
-        if entry.record_type in _ANSWER_TYPES:
+        if entry.record_type in ANSWER_TYPES:
             if not any(
-                o.record_type == "request" and o.target_uri == entry.target_uri for o in linked
+                o.record_type == REQUEST and o.target_uri == entry.target_uri for o in linked
             ):
                 defects.append(
                     Defect("response_without_request", _where(entry), str(entry.target_uri))
                 )
-        elif entry.record_type == "request":
-            if not any(o.record_type in _ANSWER_TYPES for o in linked):
+        elif entry.record_type == REQUEST:
+            if not any(o.record_type in ANSWER_TYPES for o in linked):
                 defects.append(
                     Defect("request_without_response", _where(entry), str(entry.target_uri))
                 )
@@ -232,7 +232,7 @@ def find_original(revisit: RecordEntry, index: RevisitIndex) -> RecordEntry | No
 
 def revisit_index(records: Iterable[RecordEntry]) -> RevisitIndex:
     """The response records a revisit may refer to, by id and by (target URI, date)."""
-    responses = [entry for entry in records if entry.record_type == "response"]
+    responses = [entry for entry in records if entry.record_type == RESPONSE]
     return (
         {entry.record_id: entry for entry in responses},
         {(entry.target_uri, entry.date): entry for entry in responses},
@@ -253,7 +253,7 @@ def check_revisits(
     defects: list[Defect] = []
     unresolved = 0
     for entry in entries:
-        if entry.record_type != "revisit":
+        if entry.record_type != REVISIT:
             continue
         original = find_original(entry, index)
         if original is None:

@@ -27,6 +27,16 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
+# WARC record types (WARC 1.1, section 6), named once for the writer, repair, verify and packaging.
+WARCINFO = "warcinfo"
+REQUEST = "request"
+RESPONSE = "response"
+REVISIT = "revisit"
+METADATA = "metadata"
+ANSWER_TYPES = (RESPONSE, REVISIT)
+"""Records that hold a server's answer, or stand for it (a revisit refers to the payload)."""
+
+
 WARC_VERSION = "WARC/1.1"
 # Revisit profiles of WARC 1.1 (identical payload: dedup; server-not-modified: a 304).
 PROFILE_IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -191,7 +201,7 @@ def build_request(
     }
     return builder.create_warc_record(
         request.url,
-        "request",
+        REQUEST,
         payload=BytesIO(request.body),
         length=len(request.body),
         warc_headers_dict=warc_headers,
@@ -214,7 +224,7 @@ def build_response(
     warc_headers["WARC-Concurrent-To"] = concurrent_to
     record = builder.create_warc_record(
         url,
-        "response",
+        RESPONSE,
         payload=BytesIO(response.body),
         length=len(response.body),
         warc_headers_dict=warc_headers,
@@ -248,7 +258,7 @@ def build_metadata(
     }
     return builder.create_warc_record(
         url,
-        "metadata",
+        METADATA,
         payload=BytesIO(payload),
         length=len(payload),
         warc_content_type=content_type,
@@ -290,7 +300,7 @@ def build_revisit(
     )
     record = builder.create_warc_record(
         url,
-        "revisit",
+        REVISIT,
         warc_headers_dict=warc_headers,
         http_headers=response_header_block(response),
     )

@@ -29,12 +29,13 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.files import fsync_directory
+from archiver.warc.records import ANSWER_TYPES, REQUEST
 from archiver.warc.writer import OPEN_SUFFIX, WARC_READ_ERRORS
 
 logger = logging.getLogger(__name__)
 
 _READ_CHUNK = 1 << 14
-_PAIRED_TYPES = ("request", "response", "revisit")
+_PAIRED_TYPES = (REQUEST, *ANSWER_TYPES)
 
 
 class RepairError(RuntimeError):
