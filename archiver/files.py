@@ -9,6 +9,8 @@ and become ``items.jsonl`` only when the run ends.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
@@ -174,8 +176,43 @@ class JsonLinesAppender:
         self.count += 1
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
-            self._handle = None
+        """Flush, sync and close. Raises OSError when the flush fails (a full disk): the file
+        is closed all the same, its last line perhaps torn (the next append cuts it)."""
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            with contextlib.suppress(OSError):  # the failed flush's bytes are lost: fine
+                handle.close()
+
+
+# errno values that mean "this write cannot go on for want of room": a full filesystem, a file
+# size limit (RLIMIT_FSIZE, a filesystem's largest file), a quota.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+_SQLITE_FULL = "database or disk is full"
+
+
+def disk_full_message(error: BaseException, path: Path | str | None) -> str | None:
+    """One line for a write that failed for want of room (``no space left on DEVICE while
+    writing PATH``), or None when ``error`` means something else. Knows OSError's errno and
+    SQLite's SQLITE_FULL."""
+    number = getattr(error, "errno", None)
+    if number not in DISK_FULL_ERRNOS and _SQLITE_FULL not in str(error):
+        return None
+    target = Path(path) if path is not None else None
+    device = _mount_point(target) if target is not None else "the disk"
+    what = os.strerror(number) if isinstance(number, int) else _SQLITE_FULL
+    return f"no space left on {device} while writing {target or 'a file'} ({what})"
+
+
+def _mount_point(path: Path) -> str:
+    """The mount point holding ``path`` (the device a user frees space on)."""
+    current = path.absolute()
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    while current != current.parent and not os.path.ismount(current):
+        current = current.parent
+    return str(current)

@@ -9,6 +9,9 @@
   ``last_modified``), kept for conditional requests in the next full run.
 - ``post_not_modified``: a conditional request for a known post got 304 (``url``): seen,
   unchanged, no new item.
+- ``disk_full``: a write failed for want of room (``message``: one line naming the device and
+  the file). The run log stops the crawl at the first one and fails the run (``disk_full``);
+  ``--resume`` on a disk with space completes it.
 - ``items_finalising``: the run's items are about to be written for good. Sent by the write
   pipeline with ``items`` (a list of item dicts it may change in place), so that components
   that learn from the whole run (the date order of a source) can settle what they could not
@@ -22,3 +25,4 @@ listing_page_seen = object()
 post_fetched = object()
 post_not_modified = object()
 items_finalising = object()
+disk_full = object()

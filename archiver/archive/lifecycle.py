@@ -54,7 +54,13 @@ from archiver.archive.reports import (
     write_feed,
 )
 from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
-from archiver.files import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl
+from archiver.files import (
+    atomic_write_json,
+    atomic_write_jsonl,
+    disk_full_message,
+    read_json,
+    read_jsonl,
+)
 from archiver.state import ArchiveState, Change, parse_mode
 from archiver.warc.repair import repair_open_warcs
 
@@ -150,7 +156,10 @@ def finish_run(
     try:
         items = settle_items(run, adjust)
     except OSError as error:
-        logger.error("Run %s: items.jsonl could not be written: %s", run.run_id, error)
+        full = disk_full_message(error, run.items_jsonl)
+        if full is not None and not any(_is_disk_full(p) for p in problems):
+            problems.insert(0, f"disk_full: {full}")
+        logger.error("Run %s: items.jsonl could not be written: %s", run.run_id, full or error)
         problems.append(
             "items.jsonl could not be written; the items are kept in items.jsonl.partial"
         )
@@ -158,8 +167,13 @@ def finish_run(
         items = list(read_jsonl(run.items_jsonl))
     counts = dict(counts or record.get("counts") or {})
     counts["items_in_run"] = len(items)
-    changes: dict[str, int] | None
+    changes: dict[str, int] | None = None
+    # With the disk full, the steps that only write more (changes, catalogue, package, seal)
+    # would each fail again: the run is failed, run.json says why, --resume redoes them.
+    disk_full = any(_is_disk_full(p) for p in problems)
     try:
+        if disk_full:
+            raise _Skipped
         changes = _report_changes(
             archive,
             run,
@@ -170,12 +184,14 @@ def finish_run(
             state=state,
             limit_reached=record.get("limit_reached"),
         )
+    except _Skipped:
+        status = STATUS_FAILED
     except Exception as error:  # the run record must still be completed
-        logger.exception("Finalising run %s failed", run.run_id)
+        _log_step_failure("Finalising", run, error)
         problems.append(f"finalising failed: {error}")
         changes = None
         status = STATUS_FAILED
-    if options.package:
+    if options.package and not any(_is_disk_full(p) for p in problems):
         _package(run, record, status)
         _sign_package(run, record, options.seal)
     record.update(
@@ -187,7 +203,8 @@ def finish_run(
     )
     if not problems:
         del record["problems"]
-    record["evidence"] = _seal(archive, run, record, options.seal)
+    if not any(_is_disk_full(p) for p in problems):
+        record["evidence"] = _seal(archive, run, record, options.seal)
     atomic_write_json(run.run_json, record)
     logger.info("Run %s: %s", run.run_id, status)
     return record
@@ -233,12 +250,30 @@ def _report_changes(
     return {kind: len(report[kind]) for kind in REPORTED_KINDS}
 
 
+def _log_step_failure(step: str, run: RunPaths, error: BaseException) -> None:
+    """One line when the disk is full (the cause is already said: no traceback flood); the
+    traceback otherwise, since it is a bug to look at."""
+    full = disk_full_message(error, getattr(error, "filename", None) or run.directory)
+    if full is not None:
+        logger.error("%s run %s failed: %s", step, run.run_id, full)
+    else:
+        logger.exception("%s run %s failed", step, run.run_id)
+
+
+class _Skipped(Exception):
+    """A step left out because an earlier one found the disk full."""
+
+
+def _is_disk_full(problem: str) -> bool:
+    return problem.startswith("disk_full") or "No space left" in problem
+
+
 def _package(run: RunPaths, record: Record, status: str) -> None:
     suffix = f" ({status})" if status == STATUS_INTERRUPTED else ""
     try:
         package_run(run, title=f"{record.get('source')} run {run.run_id}{suffix}")
     except Exception as error:  # packaging must never lose the run record
-        logger.exception("Packaging run %s failed", run.run_id)
+        _log_step_failure("Packaging", run, error)
         record.setdefault("problems", []).append(f"packaging failed: {error}")
 
 
@@ -256,7 +291,7 @@ def _seal(archive: ArchivePaths, run: RunPaths, record: Record, options: SealOpt
             options=options,
         )
     except Exception as error:  # the run record must still be written
-        logger.exception("Sealing run %s failed", run.run_id)
+        _log_step_failure("Sealing", run, error)
         return {"manifest": None, "signed": False, "problems": [f"sealing failed: {error}"]}
 
 
@@ -264,7 +299,7 @@ def _sign_package(run: RunPaths, record: Record, options: SealOptions) -> None:
     try:
         sign_package(run.wacz, options)
     except Exception as error:  # an unsigned package must never lose the run record
-        logger.exception("Signing the WACZ of run %s failed", run.run_id)
+        _log_step_failure("Signing the WACZ of", run, error)
         record.setdefault("problems", []).append(f"WACZ signing failed: {error}")
 
 

@@ -213,13 +213,17 @@ def crawl(settings: Settings) -> dict[str, Any]:
                 f"archiver: closed interrupted run {closed} (its items are kept)", file=sys.stderr
             )
         process = CrawlerProcess(settings)
-        process.crawl(NewsSpider)
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler)
         process.start()
     finally:
         lock.release()
     if not run.run_json.exists():
         return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
     record: dict[str, Any] = read_json(run.run_json)
+    full = crawler.stats.get_value("archiver/disk_full") if crawler.stats else None
+    if full and record.get("status") == "running":  # run.json itself could not be completed
+        record.update(status="failed", failure="disk_full", error=f"disk_full: {full}")
     return record
 
 

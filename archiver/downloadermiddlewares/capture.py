@@ -83,6 +83,7 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
+from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
 from archiver import __version__
@@ -95,6 +96,8 @@ from archiver.downloadermiddlewares.tlsinfo import (
     server_identity,
     tls_protocol_token,
 )
+from archiver.files import disk_full_message
+from archiver.signals import disk_full
 from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
@@ -175,6 +178,7 @@ class WarcCaptureMiddleware:
         self.redact = tuple(redact)
         self.tls = TlsSessions()
         self._identified_hosts: set[str] = set()
+        self.signals: SignalManager | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -214,7 +218,12 @@ class WarcCaptureMiddleware:
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
         )
         info.hostname = writer.host
-        memory = CaptureMemory(run_id, state=lambda: crawl_state(crawler), source=source)
+        memory = CaptureMemory(
+            run_id,
+            state=lambda: crawl_state(crawler),
+            source=source,
+            on_write_error=lambda error: _report_disk_full(crawler, error, archive.state_db),
+        )
         middleware = cls(
             writer,
             crawler.stats,
@@ -239,10 +248,15 @@ class WarcCaptureMiddleware:
         before = (self.writer.records_written, self.writer.bytes_written)
         try:
             pointer = self._write(request, response, date)
-        except OSError:
+        except OSError as error:
+            self._inc("archiver/warc/errors")
+            full = disk_full_message(error, self.writer.current_file or self.writer.directory)
+            if full is not None:  # one line, and the run log stops the crawl
+                if self.signals is not None:
+                    self.signals.send_catch_log(disk_full, message=full)
+                return response
             # Losing evidence must be loud; the crawl goes on so the items are not lost too.
             logger.exception("Could not write WARC records for %s", response.url)
-            self._inc("archiver/warc/errors")
             return response
         request.meta[POINTER_META_KEY] = pointer
         self._inc("archiver/warc/records", self.writer.records_written - before[0])
@@ -296,3 +310,11 @@ class WarcCaptureMiddleware:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+def _report_disk_full(crawler: Crawler, error: BaseException, path: Path) -> bool:
+    """Send ``disk_full`` when ``error`` means the disk is full; whether it did."""
+    full = disk_full_message(error, path)
+    if full is not None:
+        crawler.signals.send_catch_log(disk_full, message=full)
+    return full is not None

@@ -33,10 +33,12 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.signalmanager import SignalManager
 
 from archiver.archive.layout import ArchivePaths
 from archiver.downloadermiddlewares.capture import POINTER_META_KEY
-from archiver.files import JsonLinesAppender
+from archiver.files import JsonLinesAppender, disk_full_message
+from archiver.signals import disk_full
 
 __all__ = ["CrawlLogMiddleware"]
 
@@ -48,8 +50,9 @@ _STARTED_META_KEY = "archiver_crawllog_started"
 class CrawlLogMiddleware:
     """Append one line per fetch attempt to the run's crawl log."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, signals: SignalManager | None = None) -> None:
         self.path = path
+        self.signals = signals
         self.appender: JsonLinesAppender | None = None
 
     @classmethod
@@ -58,7 +61,7 @@ class CrawlLogMiddleware:
         if not settings.getbool("ARCHIVER_CRAWL_LOG_ENABLED", True):
             raise NotConfigured
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
-        middleware = cls(archive.run(settings.get("ARCHIVER_RUN_ID")).crawl_log)
+        middleware = cls(archive.run(settings.get("ARCHIVER_RUN_ID")).crawl_log, crawler.signals)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -81,8 +84,11 @@ class CrawlLogMiddleware:
 
     def spider_closed(self) -> None:
         if self.appender is not None:
-            self.appender.close()
-            self.appender = None
+            appender, self.appender = self.appender, None
+            try:
+                appender.close()
+            except OSError as failure:
+                self._write_failed(failure)
 
     def _write(
         self,
@@ -110,4 +116,11 @@ class CrawlLogMiddleware:
                 self.appender = JsonLinesAppender(self.path)
             self.appender.append(line)
         except OSError as failure:  # the crawl log must not stop the crawl; say so loudly
+            self._write_failed(failure)
+
+    def _write_failed(self, failure: OSError) -> None:
+        full = disk_full_message(failure, self.path)
+        if full is not None and self.signals is not None:
+            self.signals.send_catch_log(disk_full, message=full)
+        else:
             logger.error("Could not write the crawl log %s: %s", self.path, failure)

@@ -56,8 +56,8 @@ from archiver.extensions.provenance import (
     settings_origins,
     software_versions,
 )
-from archiver.files import atomic_write_json, read_json
-from archiver.signals import items_finalising, page_failed
+from archiver.files import atomic_write_json, disk_full_message, read_json
+from archiver.signals import disk_full, items_finalising, page_failed
 from archiver.state import ArchiveState, StateError, parse_mode
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class RunLogExtension:
         # Items a pipeline failed on (not dropped: broken, e.g. by a full disk), by URL.
         self.item_errors: dict[str, str] = {}
         self.finish_reason: str | None = None
+        self.disk_full_message: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
@@ -120,6 +121,7 @@ class RunLogExtension:
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
         crawler.signals.connect(ext.page_failed, signal=page_failed)
+        crawler.signals.connect(ext.disk_full, signal=disk_full)
         crawler.signals.connect(ext.item_error, signal=scrapy_signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=scrapy_signals.spider_error)
         return ext
@@ -161,6 +163,17 @@ class RunLogExtension:
     def page_failed(self, url: str, kind: str, error: str, status: int | None) -> None:
         self.failures[url] = {"url": url, "kind": kind, "error": error, "status": status}
 
+    def disk_full(self, message: str) -> None:
+        """A write failed for want of room: say it once, stop the crawl, fail the run."""
+        if self.disk_full_message is not None:
+            return
+        self.disk_full_message = message
+        logger.error("%s: stopping the crawl (archiver crawl --resume continues it)", message)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("archiver/disk_full", message)
+        if self.crawler.engine is not None and self.crawler.spider is not None:
+            self.crawler.engine.close_spider(self.crawler.spider, "disk_full")
+
     def item_error(self, item: Any, failure: Failure) -> None:
         self.item_errors[str(ItemAdapter(item).get("url"))] = _error_text(failure)
 
@@ -186,23 +199,37 @@ class RunLogExtension:
                 + "; ".join(sorted(set(self.item_errors.values())))
             )
             status = STATUS_FAILED
+        if self.disk_full_message is not None:
+            self.record["failure"] = "disk_full"
+            self.record.setdefault("problems", []).insert(0, f"disk_full: {self.disk_full_message}")
+            status = STATUS_FAILED
         self.record.update(
             finished_at=_now(),
             finish_reason=self.finish_reason,
             failures=sorted(self.failures.values(), key=lambda f: f["url"]),
         )
-        finish_run(
-            self.archive,
-            self.run,
-            self.record,
-            status=status,
-            options=self.options,
-            counts=self._counts(),
-            adjust=self._settle_items,
-            state=self._state(),
-        )
-        close_crawl_state(self.crawler)
-        self._rebuild_browsing()
+        try:
+            finish_run(
+                self.archive,
+                self.run,
+                self.record,
+                status=status,
+                options=self.options,
+                counts=self._counts(),
+                adjust=self._settle_items,
+                state=self._state(),
+            )
+        except OSError as error:
+            # Even run.json could not be written (a full disk): it still says "running", so the
+            # next crawl (or --resume) finishes the run; one line says why, not a traceback.
+            full = disk_full_message(error, getattr(error, "filename", None) or self.run.directory)
+            self.disk_full(full or f"finishing the run failed: {error}")
+            logger.error("Run %s could not be finished: %s", self.run.run_id, full or error)
+            return
+        finally:
+            close_crawl_state(self.crawler)
+        if self.disk_full_message is None:
+            self._rebuild_browsing()
 
     def _rebuild_browsing(self) -> None:
         settings = self.crawler.settings

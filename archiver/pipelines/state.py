@@ -11,8 +11,11 @@ Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_MODE``,
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -20,7 +23,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archiver import signals
+from archiver.archive.layout import ArchivePaths
 from archiver.archive.session import crawl_state
+from archiver.files import disk_full_message
 from archiver.state import ArchiveState, parse_mode
 
 logger = logging.getLogger(__name__)
@@ -63,20 +68,37 @@ class StatePipeline:
         adapter = ItemAdapter(item)
         if self.state is None:
             return item
-        change = self.state.record_capture(self.run_id, adapter.asdict())
-        adapter["change"] = change.kind
-        self.crawler.stats.inc_value(f"archiver/posts/{change.kind}")
+        with self._disk_full_reported():
+            change = self.state.record_capture(self.run_id, adapter.asdict())
+            adapter["change"] = change.kind
+            self.crawler.stats.inc_value(f"archiver/posts/{change.kind}")
         return item
 
     def listing_page_seen(self, urls: Iterable[str]) -> None:
         if self.state is not None:
-            self.state.record_listing_page(self.run_id, self.source, list(urls))
+            with self._disk_full_reported():
+                self.state.record_listing_page(self.run_id, self.source, list(urls))
 
     def post_fetched(self, url: str, etag: str | None, last_modified: str | None) -> None:
         if self.state is not None and (etag or last_modified):
-            self.state.set_validators(url, etag, last_modified)
+            with self._disk_full_reported():
+                self.state.set_validators(url, etag, last_modified)
 
     def post_not_modified(self, url: str) -> None:
         self.crawler.stats.inc_value("archiver/posts/not_modified")
         if self.state is not None:
-            self.state.record_seen_in_listing(self.run_id, self.source, url)
+            with self._disk_full_reported():
+                self.state.record_seen_in_listing(self.run_id, self.source, url)
+
+    @contextlib.contextmanager
+    def _disk_full_reported(self) -> Iterator[None]:
+        """A state write that finds the disk full is reported (the run log stops the crawl
+        and fails the run, --resume redoes it) instead of raising; anything else raises."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            state_db = ArchivePaths(Path(self.crawler.settings["ARCHIVER_OUTPUT_DIR"])).state_db
+            full = disk_full_message(error, state_db)
+            if full is None:
+                raise
+            self.crawler.signals.send_catch_log(signals.disk_full, message=full)

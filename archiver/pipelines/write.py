@@ -15,7 +15,8 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from archiver.archive.layout import ArchivePaths
-from archiver.files import JsonLinesAppender
+from archiver.files import JsonLinesAppender, disk_full_message
+from archiver.signals import disk_full
 
 
 class WritePipeline:
@@ -41,11 +42,26 @@ class WritePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.appender is not None
-        self.appender.append(ItemAdapter(item).asdict())
+        try:
+            self.appender.append(ItemAdapter(item).asdict())
+        except OSError as error:
+            full = disk_full_message(error, self.appender.path)
+            if full is None:
+                raise
+            # Not stored: the run fails (disk_full) and --resume captures the post again.
+            self.crawler.signals.send_catch_log(disk_full, message=full)
+            self.crawler.stats.inc_value("archiver/items/not_stored")
+            return item
         self.crawler.stats.inc_value("archiver/items/written")
         return item
 
     def close_spider(self) -> None:
         if self.appender is None:
             return
-        self.appender.close()
+        try:
+            self.appender.close()
+        except OSError as error:
+            full = disk_full_message(error, self.appender.path)
+            if full is None:
+                raise
+            self.crawler.signals.send_catch_log(disk_full, message=full)

@@ -45,10 +45,14 @@ class CaptureMemory:
         *,
         state: Callable[[], ArchiveState | None] | None = None,
         source: str = "",
+        on_write_error: Callable[[BaseException], bool] | None = None,
     ) -> None:
         self.run_id = run_id
         self.source = source
         self._state_source = state
+        # Told of a failed state write; True when it dealt with it (a full disk: said once by
+        # the run log, which stops the crawl).
+        self._on_write_error = on_write_error
         self._state: ArchiveState | None = None
         self._state_failed = False
         self._originals: dict[tuple[str, str], Pointer] = {}
@@ -115,7 +119,8 @@ class CaptureMemory:
         try:
             state.remember_payload(self.run_id, key[0], key[1], stored)
         except sqlite3.Error as error:
-            logger.error("Could not remember the payload of %s: %s", uri, error)
+            if self._on_write_error is None or not self._on_write_error(error):
+                logger.error("Could not remember the payload of %s: %s", uri, error)
 
     def close(self) -> None:
         """Forget the state connection (its owner, the crawl, closes it)."""

@@ -20,12 +20,14 @@ A ``.open`` file left by a crash is repaired with :func:`archiver.warc.repair.re
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import re
 import socket
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -104,6 +106,9 @@ class WarcWriter:
         self._serial = 0
         self._file: IO[bytes] | None = None
         self._open_path: Path | None = None
+        # Offset of the end of the last whole record when a write failed (a full disk): the
+        # file is cut there when it is closed, and the writer writes nothing more.
+        self._broken_at: int | None = None
         self._writer: WARCWriter | None = None
         self.closed_files: list[Path] = []
         self.records_written = 0
@@ -184,6 +189,7 @@ class WarcWriter:
     ) -> WarcPointer:
         """Write a ``metadata`` record about record ``concurrent_to``; its pointer."""
         self._ensure_file()
+        start = self._tell()
         record = build_metadata(
             self._builder(),
             url=url,
@@ -193,7 +199,8 @@ class WarcWriter:
             record_id=new_record_id(),
             concurrent_to=concurrent_to,
         )
-        offset, length = self._write_record(record)
+        with self._whole_records_only(start):
+            offset, length = self._write_record(record)
         assert self._open_path is not None
         return {
             "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
@@ -246,8 +253,9 @@ class WarcWriter:
         self, response_record: ArcWarcRecord, request_record: ArcWarcRecord
     ) -> WarcPointer:
         self._ensure_file()
-        offset, length = self._write_record(response_record)
-        self._write_record(request_record)
+        with self._whole_records_only(self._tell()):
+            offset, length = self._write_record(response_record)
+            self._write_record(request_record)
         assert self._open_path is not None
         headers = response_record.rec_headers
         return {
@@ -271,7 +279,43 @@ class WarcWriter:
         self.bytes_written += length
         return offset, length
 
+    def _finish_broken_file(self, whole_until: int) -> None:
+        """Close a file whose last write failed: cut after its last whole record and rename it
+        (or remove it when it holds no whole record: not even its warcinfo)."""
+        assert self._file is not None and self._open_path is not None
+        handle, path = self._file, self._open_path
+        self._file, self._open_path = None, None
+        with contextlib.suppress(OSError):  # flushing the failed write's buffer may fail again
+            handle.close()
+        os.truncate(path, whole_until)
+        if whole_until == 0:
+            path.unlink()
+            return
+        with path.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        final_path = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        os.replace(path, final_path)
+        fsync_directory(self.directory)
+        self.closed_files.append(final_path)
+        logger.warning("WARC %s closed after its last whole record", final_path.name)
+
+    def _tell(self) -> int:
+        assert self._file is not None
+        return self._file.tell()
+
+    @contextlib.contextmanager
+    def _whole_records_only(self, start: int) -> Iterator[None]:
+        """A write that fails (a full disk) leaves the file as it was at ``start``: the file is
+        cut there when it is closed, and nothing more is written to it."""
+        try:
+            yield
+        except OSError:
+            self._broken_at = start
+            raise
+
     def _ensure_file(self) -> None:
+        if self._broken_at is not None:
+            raise OSError(errno.ENOSPC, "WARC writing stopped after a failed write")
         if self._file is not None and self._file.tell() >= self.max_size:
             self._finish_file()
         if self._file is None:
@@ -287,11 +331,15 @@ class WarcWriter:
                 break
         self._file = open(path, "xb")  # noqa: SIM115 (kept open across writes, closed in _finish_file)
         self._open_path = path
-        self._write_record(build_warcinfo(self._builder(), name, self.info))
+        with self._whole_records_only(0):
+            self._write_record(build_warcinfo(self._builder(), name, self.info))
         logger.info("Writing WARC %s", path.name)
 
     def _finish_file(self) -> None:
         if self._file is None or self._open_path is None:
+            return
+        if self._broken_at is not None:
+            self._finish_broken_file(self._broken_at)
             return
         self._file.flush()
         os.fsync(self._file.fileno())
