@@ -20,6 +20,7 @@ from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
+    STATUS_INTERRUPTED,
     STATUS_LIMITED,
     STATUS_PARTIAL,
     close_interrupted_runs,
@@ -249,6 +250,11 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
         return (
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
             f"(see {run_dir / 'run.json'}); {counts.get('item_scraped_count', 0)} posts written"
+        )
+    if status == STATUS_INTERRUPTED:
+        return (
+            f"archiver: run interrupted: {counts.get('items_in_run', 0)} posts kept in "
+            f"{run_dir}; archiver crawl --resume continues it"
         )
     problems = record.get("problems") or []
     reason = record.get("error") or "; ".join(problems) or record.get("finish_reason") or "unknown"

@@ -36,6 +36,7 @@ from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
     STATUS_FAILED,
+    STATUS_INTERRUPTED,
     STATUS_LIMITED,
     STATUS_PARTIAL,
     STATUS_RUNNING,
@@ -202,12 +203,25 @@ class RunLogExtension:
         self.crawler.signals.send_catch_log(items_finalising, items=items)
 
     def _status(self) -> str:
+        if self.finish_reason == "shutdown":
+            # Ctrl-C (SIGINT) or SIGTERM: Scrapy stopped the crawl cleanly; --resume goes on.
+            self.record.setdefault("problems", []).append(
+                "interrupted (Ctrl-C or SIGTERM); archiver crawl --resume continues it"
+            )
+            return STATUS_INTERRUPTED
         if self.finish_reason != "finished":
             return STATUS_FAILED
         stats = self.crawler.stats
         if stats is not None and not stats.get_value("archiver/listing_pages"):
             # Not one listing page came: nothing was archived, the run did not happen.
             self.record.setdefault("problems", []).append("no listing page could be fetched")
+            return STATUS_FAILED
+        no_teasers = [f for f in self.failures.values() if f["kind"] == "no_teasers"]
+        if no_teasers:
+            # The start URL is not a listing (or the site changed): a cron job must notice.
+            self.record.setdefault("problems", []).extend(
+                f"no_teasers: {f['url']}: {f['error']}" for f in no_teasers
+            )
             return STATUS_FAILED
         if self.failures:
             return STATUS_PARTIAL

@@ -34,6 +34,7 @@ from typing import Any
 
 from archiver.archive.hashes import hash_run_files, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.archive.lock import ArchiveLock, LockHolder, lock_in_use
 from archiver.archive.package import run_warc_files
 from archiver.verify.wacz import check_run_packages
 from archiver.verify.warc import (
@@ -68,6 +69,8 @@ class VerifyReport:
     files_hashed: int = 0
     defects: list[Defect] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    crawl_in_progress: str | None = None
+    """Who holds the archive's lock while it is checked (a crawl at work), or None."""
 
     @property
     def ok(self) -> bool:
@@ -81,24 +84,59 @@ class VerifyReport:
         ]
         lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  DEFECT {defect}" for defect in self.defects]
-        lines.append(
-            "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
-        )
+        in_progress = [d.where for d in self.defects if d.kind == "run_in_progress"]
+        if in_progress and len(in_progress) == len(self.defects):
+            lines.append(
+                f"IN PROGRESS: run {', '.join(in_progress)} is being crawled now "
+                f"({self.crawl_in_progress}); verify when the crawl has ended"
+            )
+        else:
+            lines.append(
+                "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
+            )
         return "\n".join(lines)
+
+
+def archive_root_of(path: Path) -> Path | None:
+    """The archive (OUTPUT) that ``path`` is, or whose ``runs/<run-id>`` it is; None for a run
+    directory that stands alone (copied out of its archive)."""
+    if is_run_dir(path):
+        return path.parent.parent if path.parent.name == "runs" else None
+    return path
+
+
+def is_run_dir(path: Path) -> bool:
+    return is_run_id(path.name) or (path / "run.json").exists() or (path / "warc").is_dir()
 
 
 def verify_archive(path: Path, *, repair: bool = False) -> VerifyReport:
     """Check an archive (OUTPUT dir) or one run dir; never raises for a defect it can name.
 
     ``repair``: first repair the ``.open`` WARC files a crash left (each repair is a note).
+    Repairing changes the archive, so it holds the archive's lock (as a crawl does) for the
+    whole check; raises :class:`archiver.archive.lock.ArchiveLocked` when a crawl holds it.
+    Without ``repair``, a run that a crawl holding the lock is writing is reported as
+    ``run_in_progress`` (not as a crash to repair).
     """
     path = Path(path)
+    root = archive_root_of(path) if path.is_dir() else None
+    if repair and root is not None:
+        with ArchiveLock(ArchivePaths(root).lock_file, run_id=None, wait=0):
+            return _verify(path, repair=True, crawl=None)
+    held, holder = lock_in_use(ArchivePaths(root).lock_file) if root is not None else (False, None)
+    return _verify(path, repair=repair, crawl=holder if held else None, locked=held)
+
+
+def _verify(
+    path: Path, *, repair: bool, crawl: LockHolder | None, locked: bool = False
+) -> VerifyReport:
     report = VerifyReport(path)
+    report.crawl_in_progress = crawl.describe() if crawl else ("a crawl" if locked else None)
     if not path.is_dir():
         report.defects.append(Defect("not_found", str(path), "no such directory"))
         return report
     archive = ArchivePaths(path)
-    if is_run_id(path.name) or (path / "run.json").exists() or (path / "warc").is_dir():
+    if is_run_dir(path):
         runs = [RunPaths(path)]
         archive_root = None
     else:
@@ -144,6 +182,8 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
     report.runs.append(run.run_id)
     name = run.run_id
     run_record = _check_run_json(run, report)
+    if report.crawl_in_progress and run_record.get("status") == "running":
+        return {}  # being written now: nothing of it is final yet
     records: list[RecordEntry] = []
     for stray in _stray_warc_dir_files(run):
         report.defects.append(
@@ -224,6 +264,16 @@ def _check_run_json(run: RunPaths, report: VerifyReport) -> dict[str, Any]:
     if not isinstance(record, dict):
         report.defects.append(Defect("run_json_unreadable", name, "not a JSON object"))
         return {}
+    if record.get("status") == "running" and report.crawl_in_progress:
+        report.defects.append(
+            Defect(
+                "run_in_progress",
+                name,
+                f"the run is in progress ({report.crawl_in_progress} holds the archive's "
+                "lock): verify it when the crawl has ended",
+            )
+        )
+        return record
     if record.get("status") == "running":
         report.defects.append(
             Defect(

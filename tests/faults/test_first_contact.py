@@ -1,0 +1,137 @@
+"""Issue 18 (first contact): what a new user met on the first day, each now answered."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+from archiver.archive.layout import ArchivePaths
+from archiver.files import read_jsonl
+from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
+
+from .crawling import (
+    count_lines,
+    crawl_args,
+    only_run_id,
+    path_of,
+    poll,
+    run_archiver,
+    run_record,
+    start_archiver,
+    tail,
+)
+
+
+def test_a_capped_run_does_not_hide_the_rest_of_the_site(tmp_path: Path) -> None:
+    """A limited run, then a run that walks nothing (its start URL is a post page): the next
+    plain runs still walk to the end, until the archive holds every post."""
+    site = ReplicaSite(ReplicaOptions(posts=45, seed=5))
+    with ReplicaServer(site) as server:
+        capped = run_archiver(
+            *crawl_args(server.listing_url, tmp_path, "-s", "ARCHIVER_MAX_LISTING_PAGES=1"),
+            timeout=120,
+        )
+        assert capped.returncode == 5, capped.stderr[-3000:]
+        post_url = server.base_url.rstrip("/") + site.truth()[0]["url"]
+        astray = run_archiver(*crawl_args(post_url, tmp_path), timeout=120)
+        assert astray.returncode == 4, astray.stderr[-3000:]
+        for _ in range(2):
+            plain = run_archiver(*crawl_args(server.listing_url, tmp_path), timeout=120)
+            assert plain.returncode == 0, plain.stderr[-3000:]
+    archived = {path_of(p["url"]) for p in read_jsonl(ArchivePaths(tmp_path).posts_jsonl)}
+    assert archived == {t["url"] for t in site.truth()}
+
+
+def test_a_start_url_that_lists_nothing_is_a_failed_run(tmp_path: Path) -> None:
+    site = ReplicaSite(ReplicaOptions(posts=12, seed=6))
+    with ReplicaServer(site) as server:
+        post_url = server.base_url.rstrip("/") + site.truth()[0]["url"]
+        done = run_archiver(*crawl_args(post_url, tmp_path), timeout=120)
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    record = run_record(tmp_path, only_run_id(tmp_path))
+    assert record["status"] == "failed"
+    assert any(p.startswith("no_teasers") for p in record["problems"]), record["problems"]
+    last = done.stderr.strip().splitlines()[-1]
+    assert "lists no post" in last and "node-teaser" in last and "page title" in last, last
+
+
+def _slow_crawl(server: ReplicaServer, output: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    """A crawl started in the background; returns once its first item is written."""
+    process = start_archiver(
+        *crawl_args(server.listing_url, output, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+        log_file=log_file,
+    )
+
+    def first_item() -> bool:
+        assert process.poll() is None, tail(log_file)
+        partials = list(output.glob("runs/*/items.jsonl.partial"))
+        return bool(partials) and count_lines(partials[0]) > 0
+
+    poll(first_item, timeout=60, what="the first item of the crawl", interval=0.005)
+    return process
+
+
+def test_verify_repair_waits_for_a_live_crawl(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    site = ReplicaSite(ReplicaOptions(posts=30, seed=7, latency_ms=150))
+    with ReplicaServer(site) as server:
+        process = _slow_crawl(server, output, tmp_path / "crawl.log")
+        try:
+            open_warcs = list(output.glob("runs/*/warc/*.open"))
+            assert open_warcs
+            repair = run_archiver("verify", "--repair", str(output))
+            assert repair.returncode == 4, repair.stdout + repair.stderr
+            assert "archive is locked by run" in repair.stderr, repair.stderr
+            assert all(path.exists() for path in open_warcs)  # the live WARC is untouched
+            plain = run_archiver("verify", str(output))
+            assert plain.returncode == 4, plain.stdout + plain.stderr
+            assert "run_in_progress" in plain.stdout and "IN PROGRESS" in plain.stdout
+            assert "--repair" not in plain.stdout, plain.stdout
+            assert process.poll() is None  # the checks ran while the crawl went on
+        finally:
+            code = process.wait(timeout=120)
+    assert code == 0, tail(tmp_path / "crawl.log")
+    assert "FileNotFoundError" not in (tmp_path / "crawl.log").read_text()
+    assert run_archiver("verify", str(output)).returncode == 0
+
+
+def test_ctrl_c_interrupts_the_run_and_resume_continues_it(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    log_file = tmp_path / "crawl.log"
+    site = ReplicaSite(ReplicaOptions(posts=40, seed=8, latency_ms=40))
+    with ReplicaServer(site) as server:
+        process = _slow_crawl(server, output, log_file)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=120) == 4, tail(log_file)
+        run_id = only_run_id(output)
+        record = run_record(output, run_id)
+        assert record["status"] == "interrupted", record.get("problems")
+        last = log_file.read_text().strip().splitlines()[-1]
+        assert "run interrupted" in last and "archiver crawl --resume" in last, last
+        assert "FAILED" not in last
+        resumed = run_archiver(*crawl_args(server.listing_url, output, "--resume"), timeout=120)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert run_record(output, run_id)["status"] == "complete"
+    archived = {path_of(p["url"]) for p in read_jsonl(ArchivePaths(output).posts_jsonl)}
+    assert archived == {t["url"] for t in site.truth()}
+
+
+def test_verify_says_what_it_expects(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    (archive / "runs").mkdir(parents=True)
+    (archive / "posts.jsonl").write_text("")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    for given, says in [
+        (tmp_path / "missing", "does not exist"),
+        (archive / "runs", "is the runs/ directory of an archive"),
+        (a_file, "is a file"),
+        (tmp_path, "holds no runs/ directory"),
+    ]:
+        done = run_archiver("verify", str(given))
+        assert done.returncode == 2, (given, done.stderr)
+        assert done.stdout == "", done.stdout
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0] and str(given) in lines[0], lines
