@@ -8,6 +8,8 @@ shorthands for the settings named in their help. The exit code comes from the ru
 from __future__ import annotations
 
 import argparse
+import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -177,11 +179,56 @@ def _continue_run(settings: Settings, args: argparse.Namespace) -> None:
         settings.set("ARCHIVER_MODE", recorded["ARCHIVER_MODE"], priority="cmdline")
 
 
+class _WithoutTraceback(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download with its traceback
+    (an unreachable site: connection refused); the message already says what happened."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+if not any(isinstance(f, _WithoutTraceback) for f in logging.getLogger(_ROBOTS_LOGGER).filters):
+    logging.getLogger(_ROBOTS_LOGGER).addFilter(_WithoutTraceback())
+
+
+def _is_fresh(root: Path) -> bool:
+    """No archive here yet (missing or empty directory)."""
+    return not root.exists() or (root.is_dir() and not any(root.iterdir()))
+
+
+def _fetched_nothing(record: dict[str, Any]) -> bool:
+    return record.get("status") == "failed" and not (record.get("counts") or {}).get(
+        "archiver/listing_pages"
+    )
+
+
+def _remove_skeleton(root: Path, existed: bool) -> None:
+    """Remove what a first run that fetched nothing made: no archive of nothing is left."""
+    if not existed:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def crawl(settings: Settings) -> dict[str, Any]:
     """Run one crawl in this process, holding the archive's lock; return its run.json (or a
-    failure record saying why it could not run)."""
+    failure record saying why it could not run).
+
+    A first run into a new (missing or empty) directory that could fetch no listing page at
+    all (an unreachable site) leaves no archive skeleton behind: its record is returned with
+    ``"kept": False`` and the directory is left as it was.
+    """
 
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+    existed = archive.root.exists()
+    fresh = _is_fresh(archive.root)
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))
     lock = ArchiveLock(
         archive.lock_file,
@@ -218,6 +265,9 @@ def crawl(settings: Settings) -> dict[str, Any]:
     if not run.run_json.exists():
         return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
     record: dict[str, Any] = read_json(run.run_json)
+    if fresh and _fetched_nothing(record):
+        _remove_skeleton(archive.root, existed)
+        record["kept"] = False
     return record
 
 
@@ -256,8 +306,16 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
             f"archiver: run interrupted: {counts.get('items_in_run', 0)} posts kept in "
             f"{run_dir}; archiver crawl --resume continues it"
         )
-    problems = record.get("problems") or []
+    problems = list(record.get("problems") or [])
+    listing_errors = [
+        f"{f['url']}: {f['error']}" for f in record.get("failures") or [] if f["kind"] == "listing"
+    ]
+    if "no listing page could be fetched" in problems and listing_errors:
+        problems.remove("no listing page could be fetched")
+        problems.insert(0, "no listing page could be fetched: " + "; ".join(listing_errors[:3]))
     reason = record.get("error") or "; ".join(problems) or record.get("finish_reason") or "unknown"
+    if record.get("kept") is False:
+        return f"archiver: run FAILED ({reason}); nothing was archived, {output_dir} left as it was"
     return f"archiver: run FAILED ({reason}); see {run_dir}"
 
 

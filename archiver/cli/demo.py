@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.USAGE
         record = crawl(settings)
         truth_count = len(site.truth())
+    if record.get("ran") is False:
+        # Nothing ran (e.g. the archive is locked): no summary of a run that never was.
+        print(describe_end(record, args.output), file=sys.stderr)
+        return exit_code_for(record)
     print(summarise(record, Path(args.output), truth_count))
     if record.get("ran") is not False:
         run = ArchivePaths(Path(args.output)).run(str(record.get("run_id")))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
 from archiver.archive.layout import ArchivePaths
+from archiver.archive.lock import ArchiveLock
 from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
@@ -135,3 +137,29 @@ def test_verify_says_what_it_expects(tmp_path: Path) -> None:
         assert done.stdout == "", done.stdout
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and says in lines[0] and str(given) in lines[0], lines
+
+
+def test_an_unreachable_site_gives_one_line_and_no_skeleton(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # closed again below: nothing listens there
+    output = tmp_path / "new-archive"
+    done = run_archiver(
+        *crawl_args(f"http://127.0.0.1:{port}/topic/news", output, "-s", "RETRY_TIMES=0"),
+        timeout=120,
+    )
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert "no listing page could be fetched" in last and "refused" in last, last
+    assert not output.exists()
+
+
+def test_demo_on_a_locked_archive_prints_only_the_lock(tmp_path: Path) -> None:
+    output = tmp_path / "demo"
+    with ArchiveLock(ArchivePaths(output).lock_file, run_id="other"):
+        done = run_archiver("demo", "--output", str(output), "--posts", "3", timeout=120)
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert done.stdout == "", done.stdout
+    assert "archive is locked by run other" in done.stderr.strip().splitlines()[-1]
+    assert "Run " not in done.stderr
