@@ -26,6 +26,7 @@ from archiver.archive.lifecycle import (
     STATUS_LIMITED,
     STATUS_PARTIAL,
     close_interrupted_runs,
+    describe_posts,
 )
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
@@ -282,29 +283,51 @@ def exit_code_for(record: dict[str, Any]) -> int:
     return exit_codes.FAILED
 
 
+def summary_block(record: dict[str, Any], output_dir: str) -> list[str]:
+    """The end-of-run summary (archiver crawl and archiver demo): the run's post numbers, in
+    the one vocabulary of run.json's ``posts`` (archiver.archive.lifecycle.POST_NUMBERS)."""
+    posts = record.get("posts") or {}
+    run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
+    archive = ArchivePaths(Path(output_dir))
+    total = posts.get("archive_total")
+    lines = [
+        f"Run {record.get('run_id')}: {record.get('status')} ({record.get('mode', '?')})",
+        f"  posts seen:       {posts.get('seen', 0)}",
+        f"  new:              {posts.get('new', 0)}",
+        f"  changed:          {posts.get('changed', 0)}",
+        f"  unchanged:        {posts.get('unchanged', 0)}",
+        f"  removed:          {posts.get('removed', 0)} (gone {posts.get('gone', 0)}, "
+        f"unlisted {posts.get('unlisted', 0)})",
+        f"  failed:           {posts.get('failed', 0)} "
+        f"(pages failed for good: {(record.get('counts') or {}).get('failed_pages', 0)})",
+    ]
+    if total is not None:
+        lines.append(f"  archive total:    {total} posts ({archive.posts_jsonl})")
+    lines.append(f"  run directory:    {run_dir}")
+    return lines
+
+
 def describe_end(record: dict[str, Any], output_dir: str) -> str:
     """One line for the terminal (and cron mail) saying how the run ended."""
     status = record.get("status")
     counts = record.get("counts", {})
+    posts = describe_posts(record.get("posts") or {"seen": counts.get("items_in_run", 0)})
     run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
     if record.get("ran") is False:
         return f"archiver: could not run: {record.get('error')}"
     if status == STATUS_COMPLETE:
-        return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
+        return f"archiver: run complete: {posts}; see {run_dir}"
     if status == STATUS_LIMITED:
-        return (
-            f"archiver: run LIMITED by {record.get('limit_reached')}: "
-            f"{counts.get('item_scraped_count', 0)} posts in {run_dir}"
-        )
+        return f"archiver: run LIMITED by {record.get('limit_reached')}: {posts}; see {run_dir}"
     if status == STATUS_PARTIAL:
         return (
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
-            f"(see {run_dir / 'run.json'}); {counts.get('item_scraped_count', 0)} posts written"
+            f"(see {run_dir / 'run.json'}); {posts}"
         )
     if status == STATUS_INTERRUPTED:
         return (
-            f"archiver: run interrupted: {counts.get('items_in_run', 0)} posts kept in "
-            f"{run_dir}; archiver crawl --resume continues it"
+            f"archiver: run interrupted: {posts}; kept in {run_dir}; "
+            "archiver crawl --resume continues it"
         )
     problems = list(record.get("problems") or [])
     listing_errors = [
@@ -329,6 +352,8 @@ def run(args: argparse.Namespace) -> int:
     output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
     if args.print_new and record.get("ran") is not False:
         print_new_posts(ArchivePaths(Path(output_dir)).run(str(record.get("run_id"))))
+    if record.get("ran") is not False and record.get("kept") is not False:
+        print("\n".join(summary_block(record, output_dir)), file=sys.stderr)
     print(describe_end(record, output_dir), file=sys.stderr)
     return exit_code_for(record)
 

@@ -77,6 +77,8 @@ def _report_json(report: VerifyReport) -> dict[str, Any]:
         "records": report.records,
         "items": report.items,
         "pointers_resolved": report.pointers_resolved,
+        "catalogue_entries": report.catalogue_entries,
+        "catalogue_resolved": report.catalogue_resolved,
         "files_hashed": report.files_hashed,
         "notes": report.notes,
         "crawl_in_progress": report.crawl_in_progress,

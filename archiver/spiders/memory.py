@@ -58,7 +58,10 @@ class CrawlMemory:
             # interruption) are in captured_before instead.
             self.known_urls = self.state.known_urls(self.source, before_run=self.run_id)
             self.known_node_ids = self.state.known_node_ids(self.source, before_run=self.run_id)
-            logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source)
+            # Posts, not addresses: an old alias of a post is one more known URL, not a post.
+            logger.info(
+                "The archive holds %d posts of %s", self.state.post_count(self.source), self.source
+            )
             self.previous_run_complete = self.state.walked_to_end(self.run_id)
             if not self.previous_run_complete:
                 logger.warning(

@@ -330,6 +330,11 @@ class ArchiveState:
         )
         return {r[0] for r in rows}
 
+    def post_count(self, source: str) -> int:
+        """How many posts of ``source`` the archive holds (one per post, aliases not counted)."""
+        row = self._db.execute("SELECT COUNT(*) FROM posts WHERE source = ?", (source,)).fetchone()
+        return int(row[0])
+
     def known_node_ids(self, source: str, *, before_run: str | None = None) -> set[str]:
         rows = self._db.execute(
             "SELECT node_id FROM posts WHERE source = ? AND node_id IS NOT NULL"

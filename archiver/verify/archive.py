@@ -65,12 +65,30 @@ class VerifyReport:
     warc_files: int = 0
     records: int = 0
     items: int = 0
+    """Items of the runs' items.jsonl checked (one per post and run)."""
     pointers_resolved: int = 0
+    catalogue_entries: int = 0
+    """Entries of posts.jsonl checked (one per post of the archive)."""
+    catalogue_resolved: int = 0
     files_hashed: int = 0
     defects: list[Defect] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     crawl_in_progress: str | None = None
     """Who holds the archive's lock while it is checked (a crawl at work), or None."""
+
+    def pointer_summary(self) -> str:
+        """Items and catalogue entries, counted apart: each post is in both."""
+        if self.pointers_resolved == self.items and (
+            self.catalogue_resolved == self.catalogue_entries
+        ):
+            return (
+                f"{self.items} items, {self.catalogue_entries} catalogue entries: "
+                "all pointers resolved"
+            )
+        return (
+            f"{self.pointers_resolved}/{self.items} item pointers and "
+            f"{self.catalogue_resolved}/{self.catalogue_entries} catalogue pointers resolved"
+        )
 
     @property
     def ok(self) -> bool:
@@ -79,8 +97,8 @@ class VerifyReport:
     def summary(self) -> str:
         lines = [
             f"Verified {self.path}: {len(self.runs)} run(s), {self.warc_files} WARC file(s), "
-            f"{self.records} record(s), {self.pointers_resolved}/{self.items} item pointer(s) "
-            f"resolved, {self.files_hashed} file hash(es) checked",
+            f"{self.records} record(s), {self.files_hashed} file hash(es) checked",
+            "  " + self.pointer_summary(),
         ]
         lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  DEFECT {defect}" for defect in self.defects]
@@ -313,8 +331,13 @@ def _check_pointer(
     index: dict[tuple[str, int], RecordEntry],
     where: str,
     report: VerifyReport,
+    *,
+    catalogue: bool = False,
 ) -> None:
-    report.items += 1
+    if catalogue:
+        report.catalogue_entries += 1
+    else:
+        report.items += 1
     url = str(item.get("url"))
     pointer = item.get("warc")
     label = f"{where}: {url}"
@@ -358,6 +381,8 @@ def _check_pointer(
         problems.append(f"record is of {entry.target_uri}, not of the item or its listing")
     if problems:
         report.defects.append(Defect("pointer_mismatch", label, "; ".join(problems)))
+    elif catalogue:
+        report.catalogue_resolved += 1
     else:
         report.pointers_resolved += 1
 
@@ -369,10 +394,10 @@ def _check_posts(
         run_id = str(post.get("run_id"))
         entries = run_indexes.get(run_id)
         if entries is None:
-            report.items += 1
+            report.catalogue_entries += 1
             report.defects.append(
                 Defect("pointer_run_missing", f"posts.jsonl: {post.get('url')}", f"run {run_id}")
             )
             continue
         index = {(e.file, e.offset): e for e in entries.values()}
-        _check_pointer(post, entries, index, "posts.jsonl", report)
+        _check_pointer(post, entries, index, "posts.jsonl", report, catalogue=True)

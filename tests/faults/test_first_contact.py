@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from archiver.archive.layout import ArchivePaths
 from archiver.archive.lock import ArchiveLock
-from archiver.files import read_jsonl
+from archiver.files import read_json, read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 
 from .crawling import (
@@ -163,3 +164,75 @@ def test_demo_on_a_locked_archive_prints_only_the_lock(tmp_path: Path) -> None:
     assert done.stdout == "", done.stdout
     assert "archive is locked by run other" in done.stderr.strip().splitlines()[-1]
     assert "Run " not in done.stderr
+
+
+def test_one_count_of_posts_everywhere(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    site = ReplicaSite(ReplicaOptions(posts=25, seed=9))
+    truth = len(site.truth())
+    with ReplicaServer(site) as server:
+        first = run_archiver(*crawl_args(server.listing_url, output), timeout=120)
+        assert first.returncode == 0, first.stderr[-3000:]
+        again = run_archiver(*crawl_args(server.listing_url, output), timeout=120)
+        assert again.returncode == 0, again.stderr[-3000:]
+        full = run_archiver(*crawl_args(server.listing_url, output, "--full"), timeout=120)
+        assert full.returncode == 0, full.stderr[-3000:]
+    archive = ArchivePaths(output)
+    total = len(list(read_jsonl(archive.posts_jsonl)))
+    assert total == truth
+    first_id, again_id, full_id = archive.run_ids()
+    for run_id, done in ((first_id, first), (again_id, again), (full_id, full)):
+        record = run_record(output, run_id)
+        posts = record["posts"]
+        run = archive.run(run_id)
+        assert posts["seen"] == len(list(read_jsonl(run.items_jsonl)))
+        assert posts["archive_total"] == total
+        assert read_json(run.changes_json)["posts"] == posts
+        assert record["changes"]["new"] == posts["new"]
+        block = done.stderr[done.stderr.index(f"Run {run_id}: complete") :]
+        assert f"posts seen:       {posts['seen']}" in block
+        assert f"archive total:    {total} posts" in block
+        assert "posts archived" not in done.stderr
+    assert (
+        run_record(output, first_id)["posts"]["new"] + run_record(output, first_id)["posts"]["gone"]
+        == total
+    )
+    last = again.stderr.strip().splitlines()[-1]
+    assert f"0 new, {total} already archived" in last, last
+    full_posts = run_record(output, full_id)["posts"]
+    assert (
+        full_posts["seen"] >= total - 1
+        and f"{full_posts['seen']} posts seen" in (full.stderr.strip().splitlines()[-1])
+    )
+    verify = run_archiver("verify", str(output))
+    assert verify.returncode == 0, verify.stdout
+    items = sum(run_record(output, r)["posts"]["seen"] for r in archive.run_ids())
+    assert f"{items} items, {total} catalogue entries: all pointers resolved" in verify.stdout
+    state_log = [line for line in again.stderr.splitlines() if "The archive holds" in line]
+    assert state_log and f"holds {total} posts" in state_log[0], state_log
+
+
+def test_verify_reads_on_after_a_corrupt_byte(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    site = ReplicaSite(ReplicaOptions(posts=12, seed=10))
+    with ReplicaServer(site) as server:
+        done = run_archiver(*crawl_args(server.listing_url, output), timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = ArchivePaths(output).run(only_run_id(output))
+    items = list(read_jsonl(run.items_jsonl))
+    victim = sorted(items, key=lambda i: i["warc"]["offset"])[len(items) // 2]
+    warc = run.warc_dir / victim["warc"]["filename"]
+    data = bytearray(warc.read_bytes())
+    offset = victim["warc"]["offset"]
+    data[offset + victim["warc"]["length"] // 2] ^= 0xFF  # one byte, inside one record
+    warc.write_bytes(bytes(data))
+    verify = run_archiver("verify", str(output), "--json")
+    assert verify.returncode == 4
+    assert verify.stderr == "", verify.stderr  # no bare zlib errors
+    report = json.loads(verify.stdout)
+    corrupt = [d for d in report["defects"] if d["kind"] == "warc_record_corrupt"]
+    assert len(corrupt) == 1, report["defects"]
+    assert f"corrupt record at offset {offset} in {warc.name}" in corrupt[0]["detail"]
+    unresolved = [d for d in report["defects"] if d["kind"] == "pointer_unresolved"]
+    assert {d["where"].split(": ", 1)[1] for d in unresolved} == {victim["url"]}
+    assert report["pointers_resolved"] == len(items) - 1  # the records after it are read
