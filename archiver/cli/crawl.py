@@ -37,7 +37,9 @@ from archiver.spiders.news import NewsSpider
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser("crawl", help="crawl a news listing into an archive")
+    parser = commands.add_parser(
+        "crawl", help="crawl a news listing into an archive", epilog=exit_codes.epilog()
+    )
     add_crawl_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -99,7 +101,7 @@ def add_settings_argument(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         dest="settings",
-        help="set a Scrapy/archiver setting (repeatable), as in `scrapy crawl -s`",
+        help="set a Scrapy/archiver setting (repeatable), as in scrapy crawl -s",
     )
 
 
