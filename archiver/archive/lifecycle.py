@@ -3,7 +3,8 @@
 A run begins when the crawl writes ``run.json`` saying ``running`` (the run log extension).
 It ends by :func:`finish_run`, whichever way it ends:
 
-- the crawl ended (complete, partial or failed): the run log calls it when the engine stops;
+- the crawl ended (complete, partial, limited or failed; interrupted when Ctrl-C or SIGTERM
+  stopped it): the run log calls it when the engine stops;
 - the crawl was resumed (``--resume``) and then ended: the same call, same run id;
 - the crawl process died: the next run, holding the archive's lock, finds run.json still
   ``running`` and calls :func:`recover_run`, which is :func:`finish_run` with the status
@@ -22,6 +23,10 @@ The steps, in order, each on what the steps before it left on disk:
 5. the run is packaged (CDXJ index + WACZ) when packaging is on;
 6. every file of the run is hashed and ``run.json`` is completed with the status, counts,
    changes and hashes.
+
+run.json and changes.json carry the run's post numbers under ``posts`` (:data:`POST_NUMBERS`:
+seen, new, changed, unchanged, removed, gone, unlisted, failed, archive_total), the one
+vocabulary of the log and the end-of-run summary.
 
 A step that fails is written into run.json's ``problems`` and makes the run ``failed`` (items
 that could not be settled stay in ``items.jsonl.partial`` for ``--resume``); it never keeps the

@@ -7,7 +7,9 @@ time, finish reason, failed pages, counts) and hands the run to the one run life
 feed.atom, CDXJ + WACZ (``ARCHIVER_PACKAGE_ENABLED``), hashes, run.json completed.
 
 A run whose items a pipeline failed on (``item_error``: a full disk, a broken state database)
-or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it); a page
+or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it), and so
+is one whose start URL listed no post (``no_teasers``); one stopped by Ctrl-C or SIGTERM
+(Scrapy's ``shutdown``) is ``interrupted`` (``--resume`` continues it); a page
 whose callback raised (``spider_error``) is listed in the failures like a page that failed.
 
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
