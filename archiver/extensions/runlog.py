@@ -169,6 +169,16 @@ class RunLogExtension:
         )
         self.record["limit_reached"] = limit
         status = self._status()
+        warc_errors = (
+            self.crawler.stats.get_value("archiver/warc/errors", 0) if self.crawler.stats else 0
+        )
+        if warc_errors:
+            # Evidence could not be written (or closed): the run must not say complete.
+            self.record.setdefault("problems", []).append(
+                f"{warc_errors} WARC write error(s): some exchanges are not in the WARC files "
+                "(see the log)"
+            )
+            status = STATUS_FAILED
         if self.item_errors:
             # A captured post that never reached items.jsonl: the run is not done (--resume).
             self.record.setdefault("problems", []).append(

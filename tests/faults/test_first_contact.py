@@ -117,6 +117,10 @@ def test_ctrl_c_interrupts_the_run_and_resume_continues_it(tmp_path: Path) -> No
         resumed = run_archiver(*crawl_args(server.listing_url, output, "--resume"), timeout=120)
         assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert run_record(output, run_id)["status"] == "complete"
+    posts = run_record(output, run_id)["posts"]
+    # One count: the whole run's posts, before and after the interruption.
+    assert posts["seen"] == len(list(read_jsonl(ArchivePaths(output).run(run_id).items_jsonl)))
+    assert f"{posts['seen']} posts seen, {posts['new']} new" in resumed.stderr.splitlines()[-1]
     archived = {path_of(p["url"]) for p in read_jsonl(ArchivePaths(output).posts_jsonl)}
     assert archived == {t["url"] for t in site.truth()}
 
@@ -236,3 +240,21 @@ def test_verify_reads_on_after_a_corrupt_byte(tmp_path: Path) -> None:
     unresolved = [d for d in report["defects"] if d["kind"] == "pointer_unresolved"]
     assert {d["where"].split(": ", 1)[1] for d in unresolved} == {victim["url"]}
     assert report["pointers_resolved"] == len(items) - 1  # the records after it are read
+
+
+def test_a_warc_lost_under_the_crawl_fails_the_run(tmp_path: Path) -> None:
+    """What the old verify --repair did to a live crawl (renamed its .open WARC): the crawl
+    must not then say "run complete"."""
+    output = tmp_path / "out"
+    log_file = tmp_path / "crawl.log"
+    site = ReplicaSite(ReplicaOptions(posts=20, seed=11, latency_ms=60))
+    with ReplicaServer(site) as server:
+        process = _slow_crawl(server, output, log_file)
+        for open_warc in output.glob("runs/*/warc/*.open"):
+            open_warc.rename(open_warc.with_name(open_warc.name.removesuffix(".open")))
+        code = process.wait(timeout=120)
+    assert code == 4, tail(log_file)
+    record = run_record(output, only_run_id(output))
+    assert record["status"] == "failed"
+    assert any("WARC write error" in p for p in record["problems"]), record["problems"]
+    assert "run complete" not in log_file.read_text()
