@@ -21,7 +21,9 @@ def test_an_archive_written_before_the_move_verifies(tmp_path: Path) -> None:
     shutil.copytree(V1_ARCHIVE, copy)
     report = verify_archive(copy)
     assert report.ok, report.summary()
-    assert report.items == 12 and report.pointers_resolved == 12  # 6 items + 6 catalogue lines
+    assert report.items == 6 and report.pointers_resolved == 6
+    assert report.catalogue_entries == 6 and report.catalogue_resolved == 6
+    assert "6 items, 6 catalogue entries: all pointers resolved" in report.summary()
 
 
 def test_a_new_crawl_continues_an_old_archive(tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def test_quiet_prints_only_the_summary_line(listing_url: str, tmp_path: Path) ->
     completed = run_archiver(*args, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     lines = completed.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("archiver: run complete: 8 posts in "), lines
+    assert len(lines) == 1 and lines[0].startswith("archiver: run complete: 8 posts seen, "), lines
     assert not (tmp_path / "out" / "index.html").exists()  # ARCHIVER_BROWSE_ENABLED=0
     code, output = _crawl_in_terminal(_crawl_args(listing_url, tmp_path / "tty", "--quiet"))
     assert code == 0

@@ -362,3 +362,24 @@ def test_a_version_1_archive_is_migrated_and_found_by_identity(tmp_path: Path) -
         }  # fmt: skip
         assert state.record_capture("r2", new_item).kind == "unchanged"
         assert len(state.posts("s")) == 1
+
+
+def test_the_archive_stays_unwalked_until_a_run_reaches_the_end(state: ArchiveState) -> None:
+    """Issue 18: a limited, failed or interrupted run (or one that lost a listing page) leaves
+    the archive "not walked to the end"; the runs after it walk everything until one did."""
+    assert state.walked_to_end("r0")  # no run before: nothing is known, nothing to walk
+    history = [
+        ("r1", "limited", 0, False),
+        ("r2", "failed", 0, False),  # e.g. a start URL that listed nothing
+        ("r3", "partial", 0, False),  # a listing page failed
+        ("r4", "partial", 1, True),  # a post failed; the listing was walked
+        ("r5", "interrupted", 0, False),
+        ("r6", "complete", 1, True),
+    ]
+    for run_id, status, walked, expected in history:
+        state.begin_run(run_id, "incremental")
+        state.finish_run(run_id, status, counts={"archiver/walked_to_end": walked})
+        assert state.walked_to_end(run_id + "z") is expected, run_id
+    state.begin_run("r7", "incremental")
+    state.finish_run("r7", "complete", counts={})  # recorded before the count existed
+    assert state.walked_to_end("r8")

@@ -3,7 +3,8 @@
 A run begins when the crawl writes ``run.json`` saying ``running`` (the run log extension).
 It ends by :func:`finish_run`, whichever way it ends:
 
-- the crawl ended (complete, partial or failed): the run log calls it when the engine stops;
+- the crawl ended (complete, partial, limited or failed; interrupted when Ctrl-C or SIGTERM
+  stopped it): the run log calls it when the engine stops;
 - the crawl was resumed (``--resume``) and then ended: the same call, same run id;
 - the crawl process died: the next run, holding the archive's lock, finds run.json still
   ``running`` and calls :func:`recover_run`, which is :func:`finish_run` with the status
@@ -26,6 +27,10 @@ The steps, in order, each on what the steps before it left on disk:
 7. the run is sealed (:mod:`archiver.evidence`): ``manifest.json`` lists every file, item and
    the previous run's manifest digest, signed and timestamped as configured; then run.json is
    written, naming the manifest's digest (its ``evidence`` part).
+
+run.json and changes.json carry the run's post numbers under ``posts`` (:data:`POST_NUMBERS`:
+seen, new, changed, unchanged, removed, gone, unlisted, failed, archive_total), the one
+vocabulary of the log and the end-of-run summary.
 
 A step that fails is written into run.json's ``problems`` and makes the run ``failed`` (items
 that could not be settled stay in ``items.jsonl.partial`` for ``--resume``); it never keeps the
@@ -71,7 +76,10 @@ __all__ = [
     "STATUS_LIMITED",
     "STATUS_PARTIAL",
     "STATUS_RUNNING",
+    "POST_NUMBERS",
     "FinishOptions",
+    "describe_posts",
+    "post_numbers",
     "close_interrupted_runs",
     "finish_run",
     "interrupted_runs",
@@ -168,13 +176,14 @@ def finish_run(
     counts = dict(counts or record.get("counts") or {})
     counts["items_in_run"] = len(items)
     changes: dict[str, int] | None = None
+    archive_total: int | None = None
     # With the disk full, the steps that only write more (changes, catalogue, package, seal)
     # would each fail again: the run is failed, run.json says why, --resume redoes them.
     disk_full = any(_is_disk_full(p) for p in problems)
     try:
         if disk_full:
             raise _Skipped
-        changes = _report_changes(
+        changes, archive_total = _report_changes(
             archive,
             run,
             items,
@@ -191,6 +200,9 @@ def finish_run(
         problems.append(f"finalising failed: {error}")
         changes = None
         status = STATUS_FAILED
+    posts = post_numbers(items, changes, archive_total)
+    if changes is not None and run.changes_json.exists():
+        atomic_write_json(run.changes_json, {**read_json(run.changes_json), "posts": posts})
     if options.package and not any(_is_disk_full(p) for p in problems):
         _package(run, record, status)
         _sign_package(run, record, options.seal)
@@ -199,6 +211,7 @@ def finish_run(
         mode=options.mode,
         counts=dict(sorted(counts.items())),
         changes=changes,
+        posts=posts,
         files=hash_run_files(run),
     )
     if not problems:
@@ -206,8 +219,60 @@ def finish_run(
     if not any(_is_disk_full(p) for p in problems):
         record["evidence"] = _seal(archive, run, record, options.seal)
     atomic_write_json(run.run_json, record)
-    logger.info("Run %s: %s", run.run_id, status)
+    logger.info("Run %s: %s: %s", run.run_id, status, describe_posts(posts))
     return record
+
+
+# The one vocabulary of post numbers: run.json and changes.json ("posts"), the log, the end
+# of archiver crawl and archiver demo, the README.
+POST_NUMBERS = (
+    "seen",
+    "new",
+    "changed",
+    "unchanged",
+    "removed",
+    "gone",
+    "unlisted",
+    "failed",
+    "archive_total",
+)
+
+
+def post_numbers(
+    items: list[Record], changes: dict[str, int] | None, archive_total: int | None
+) -> dict[str, int | None]:
+    """How many posts this run saw (its items: one per post), and what each was to the
+    archive; ``failed``: posts whose page could not be had (``article_fetch_failed``);
+    ``archive_total``: the posts the archive holds (``posts.jsonl`` lines)."""
+    kinds = changes or {}
+    return {
+        "seen": len(items),
+        "new": kinds.get("new", 0),
+        "changed": kinds.get("changed", 0),
+        "unchanged": sum(1 for item in items if item.get("change") == "unchanged"),
+        "removed": kinds.get("removed", 0),
+        "gone": kinds.get("gone", 0),
+        "unlisted": kinds.get("unlisted", 0),
+        "failed": sum(1 for item in items if "article_fetch_failed" in (item.get("flags") or [])),
+        "archive_total": archive_total,
+    }
+
+
+def describe_posts(posts: dict[str, Any]) -> str:
+    """One line of the post numbers, in the one vocabulary."""
+    total = posts.get("archive_total")
+    # Posts this run added to the archive: new ones, and listed ones already gone (404).
+    added = (posts.get("new") or 0) + (posts.get("gone") or 0)
+    already = total - added if total is not None else None
+    parts = [f"{posts.get('seen', 0)} posts seen", f"{posts.get('new', 0)} new"]
+    parts += [
+        f"{posts[kind]} {kind}"
+        for kind in ("changed", "unchanged", "removed", "gone", "unlisted", "failed")
+        if posts.get(kind)
+    ]
+    if already is not None:
+        parts.append(f"{already} already archived; the archive holds {total} posts")
+    return ", ".join(parts)
 
 
 def _report_changes(
@@ -220,7 +285,7 @@ def _report_changes(
     options: FinishOptions,
     state: ArchiveState | None,
     limit_reached: str | None = None,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], int]:
     """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
     changes: list[Change] = []
     removed: dict[str, str] = {}
@@ -247,7 +312,7 @@ def _report_changes(
     atomic_write_jsonl(archive.posts_jsonl, catalogue)
     write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
     report = changes_report(run.run_id, options.mode, changes)
-    return {kind: len(report[kind]) for kind in REPORTED_KINDS}
+    return {kind: len(report[kind]) for kind in REPORTED_KINDS}, len(catalogue)
 
 
 def _log_step_failure(step: str, run: RunPaths, error: BaseException) -> None:

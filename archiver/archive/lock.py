@@ -155,6 +155,26 @@ class ArchiveLock:
         self.release()
 
 
+def lock_in_use(path: Path) -> tuple[bool, LockHolder | None]:
+    """Whether a process holds the lock now (and who), without taking it for longer than a
+    test: for readers such as ``archiver verify``, which must not block a crawl."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False, None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return True, _read_holder_fd(fd)
+            raise
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False, None
+    finally:
+        os.close(fd)
+
+
 def read_holder(path: Path) -> LockHolder | None:
     """The holder recorded in a lock file (None when free, missing or unreadable)."""
     try:

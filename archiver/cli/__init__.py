@@ -32,12 +32,31 @@ COMMAND_MODULES = (
 )
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help with each option's default (when it has one worth saying and its help does not
+    say it already), descriptions and epilogs as written (the exit code list), and no
+    docstring markup (backticks)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text.lower() or not action.option_strings:
+            return text
+        default = action.default
+        if default is None or default is False or default in ([], (), argparse.SUPPRESS):
+            return text
+        return text + " (default: %(default)s)"
+
+    def format_help(self) -> str:
+        return super().format_help().replace("`", "")
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with a one-line error and exit status 2 (argparse prints the whole usage), and
     no abbreviated long options (``--start-ur`` is an error, not ``--start-url``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]

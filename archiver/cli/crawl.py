@@ -8,6 +8,8 @@ shorthands for the settings named in their help. The exit code comes from the ru
 from __future__ import annotations
 
 import argparse
+import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,11 @@ from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
+    STATUS_INTERRUPTED,
     STATUS_LIMITED,
     STATUS_PARTIAL,
     close_interrupted_runs,
+    describe_posts,
 )
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
@@ -34,7 +38,9 @@ from archiver.spiders.news import NewsSpider
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser("crawl", help="crawl a news listing into an archive")
+    parser = commands.add_parser(
+        "crawl", help="crawl a news listing into an archive", epilog=exit_codes.epilog()
+    )
     add_crawl_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -97,7 +103,7 @@ def add_settings_argument(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         dest="settings",
-        help="set a Scrapy/archiver setting (repeatable), as in `scrapy crawl -s`",
+        help="set a Scrapy/archiver setting (repeatable), as in scrapy crawl -s",
     )
 
 
@@ -179,11 +185,56 @@ def _continue_run(settings: Settings, args: argparse.Namespace) -> None:
         settings.set("ARCHIVER_MODE", recorded["ARCHIVER_MODE"], priority="cmdline")
 
 
+class _WithoutTraceback(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download with its traceback
+    (an unreachable site: connection refused); the message already says what happened."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+if not any(isinstance(f, _WithoutTraceback) for f in logging.getLogger(_ROBOTS_LOGGER).filters):
+    logging.getLogger(_ROBOTS_LOGGER).addFilter(_WithoutTraceback())
+
+
+def _is_fresh(root: Path) -> bool:
+    """No archive here yet (missing or empty directory)."""
+    return not root.exists() or (root.is_dir() and not any(root.iterdir()))
+
+
+def _fetched_nothing(record: dict[str, Any]) -> bool:
+    return record.get("status") == "failed" and not (record.get("counts") or {}).get(
+        "archiver/listing_pages"
+    )
+
+
+def _remove_skeleton(root: Path, existed: bool) -> None:
+    """Remove what a first run that fetched nothing made: no archive of nothing is left."""
+    if not existed:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def crawl(settings: Settings) -> dict[str, Any]:
     """Run one crawl in this process, holding the archive's lock; return its run.json (or a
-    failure record saying why it could not run)."""
+    failure record saying why it could not run).
+
+    A first run into a new (missing or empty) directory that could fetch no listing page at
+    all (an unreachable site) leaves no archive skeleton behind: its record is returned with
+    ``"kept": False`` and the directory is left as it was.
+    """
 
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
+    existed = archive.root.exists()
+    fresh = _is_fresh(archive.root)
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))
     lock = ArchiveLock(
         archive.lock_file,
@@ -224,6 +275,12 @@ def crawl(settings: Settings) -> dict[str, Any]:
     full = crawler.stats.get_value("archiver/disk_full") if crawler.stats else None
     if full and record.get("status") == "running":  # run.json itself could not be completed
         record.update(status="failed", failure="disk_full", error=f"disk_full: {full}")
+    # Only a run that received no answer at all (not even robots.txt) left nothing worth
+    # keeping; anything answered is evidence, and a disk that filled up is not "nothing".
+    answered = crawler.stats.get_value("downloader/response_count", 0) if crawler.stats else 1
+    if fresh and not full and not answered and _fetched_nothing(record):
+        _remove_skeleton(archive.root, existed)
+        record["kept"] = False
     return record
 
 
@@ -238,27 +295,62 @@ def exit_code_for(record: dict[str, Any]) -> int:
     return exit_codes.FAILED
 
 
+def summary_block(record: dict[str, Any], output_dir: str) -> list[str]:
+    """The end-of-run summary (archiver crawl and archiver demo): the run's post numbers, in
+    the one vocabulary of run.json's ``posts`` (archiver.archive.lifecycle.POST_NUMBERS)."""
+    posts = record.get("posts") or {}
+    run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
+    archive = ArchivePaths(Path(output_dir))
+    total = posts.get("archive_total")
+    lines = [
+        f"Run {record.get('run_id')}: {record.get('status')} ({record.get('mode', '?')})",
+        f"  posts seen:       {posts.get('seen', 0)}",
+        f"  new:              {posts.get('new', 0)}",
+        f"  changed:          {posts.get('changed', 0)}",
+        f"  unchanged:        {posts.get('unchanged', 0)}",
+        f"  removed:          {posts.get('removed', 0)} (gone {posts.get('gone', 0)}, "
+        f"unlisted {posts.get('unlisted', 0)})",
+        f"  failed:           {posts.get('failed', 0)} "
+        f"(pages failed for good: {(record.get('counts') or {}).get('failed_pages', 0)})",
+    ]
+    if total is not None:
+        lines.append(f"  archive total:    {total} posts ({archive.posts_jsonl})")
+    lines.append(f"  run directory:    {run_dir}")
+    return lines
+
+
 def describe_end(record: dict[str, Any], output_dir: str) -> str:
     """One line for the terminal (and cron mail) saying how the run ended."""
     status = record.get("status")
     counts = record.get("counts", {})
+    posts = describe_posts(record.get("posts") or {"seen": counts.get("items_in_run", 0)})
     run_dir = Path(output_dir) / "runs" / str(record.get("run_id"))
     if record.get("ran") is False:
         return f"archiver: could not run: {record.get('error')}"
     if status == STATUS_COMPLETE:
-        return f"archiver: run complete: {counts.get('item_scraped_count', 0)} posts in {run_dir}"
+        return f"archiver: run complete: {posts}; see {run_dir}"
     if status == STATUS_LIMITED:
-        return (
-            f"archiver: run LIMITED by {record.get('limit_reached')}: "
-            f"{counts.get('item_scraped_count', 0)} posts in {run_dir}"
-        )
+        return f"archiver: run LIMITED by {record.get('limit_reached')}: {posts}; see {run_dir}"
     if status == STATUS_PARTIAL:
         return (
             f"archiver: run PARTIAL: {counts.get('failed_pages', 0)} pages failed for good "
-            f"(see {run_dir / 'run.json'}); {counts.get('item_scraped_count', 0)} posts written"
+            f"(see {run_dir / 'run.json'}); {posts}"
         )
-    problems = record.get("problems") or []
+    if status == STATUS_INTERRUPTED:
+        return (
+            f"archiver: run interrupted: {posts}; kept in {run_dir}; "
+            "archiver crawl --resume continues it"
+        )
+    problems = list(record.get("problems") or [])
+    listing_errors = [
+        f"{f['url']}: {f['error']}" for f in record.get("failures") or [] if f["kind"] == "listing"
+    ]
+    if "no listing page could be fetched" in problems and listing_errors:
+        problems.remove("no listing page could be fetched")
+        problems.insert(0, "no listing page could be fetched: " + "; ".join(listing_errors[:3]))
     reason = record.get("error") or "; ".join(problems) or record.get("finish_reason") or "unknown"
+    if record.get("kept") is False:
+        return f"archiver: run FAILED ({reason}); nothing was archived, {output_dir} left as it was"
     return f"archiver: run FAILED ({reason}); see {run_dir}"
 
 
@@ -272,6 +364,9 @@ def run(args: argparse.Namespace) -> int:
     output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
     if args.print_new and record.get("ran") is not False:
         print_new_posts(ArchivePaths(Path(output_dir)).run(str(record.get("run_id"))))
+    quiet = getattr(args, "verbosity", None) == "quiet"
+    if not quiet and record.get("ran") is not False and record.get("kept") is not False:
+        print("\n".join(summary_block(record, output_dir)), file=sys.stderr)
     print(describe_end(record, output_dir), file=sys.stderr)
     return exit_code_for(record)
 

@@ -20,6 +20,7 @@ from archiver.cli.crawl import (
     describe_end,
     exit_code_for,
     settings_from_args,
+    summary_block,
 )
 from archiver.files import read_jsonl
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
@@ -68,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.USAGE
         record = crawl(settings)
         truth_count = len(site.truth())
+    if record.get("ran") is False:
+        # Nothing ran (e.g. the archive is locked): no summary of a run that never was.
+        print(describe_end(record, args.output), file=sys.stderr)
+        return exit_code_for(record)
     print(summarise(record, Path(args.output), truth_count))
     if record.get("ran") is not False:
         run = ArchivePaths(Path(args.output)).run(str(record.get("run_id")))
@@ -89,15 +94,14 @@ def summarise(record: dict[str, Any], output: Path, truth_count: int) -> str:
     date_flags = Counter(flag for item in items for flag in item.get("date_flags") or [])
     warcs = sorted(run.warc_dir.glob("*.warc.gz")) if run.warc_dir.is_dir() else []
     lines = [
-        f"Run {record.get('run_id')}: {record.get('status')}",
-        f"  posts archived:   {len(items)} (the replica lists {truth_count})",
+        *summary_block(record, str(output)),
+        f"  replica lists:    {truth_count} posts",
         f"  dates decided:    {dated} of {len(items)}"
         + (f"  ({_top(date_flags)})" if date_flags else ""),
         f"  flagged posts:    {sum(1 for i in items if i.get('flags'))}"
         + (f"  ({_top(flags)})" if flags else ""),
         f"  requests:         {record.get('counts', {}).get('downloader/request_count', 0)}",
         f"  items:            {run.items_jsonl}",
-        f"  catalogue:        {ArchivePaths(output).posts_jsonl}",
         f"  run record:       {run.run_json}",
         f"  WARC files:       {len(warcs)} in {run.warc_dir}",
     ]

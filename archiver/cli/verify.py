@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from archiver.archive.layout import ArchivePaths
+from archiver.archive.lock import ArchiveLocked
 from archiver.browse import BrowsePaths, build_browse, write_verify_result
 from archiver.cli import exit_codes
 from archiver.evidence.proof import is_proof_bundle
 from archiver.verify import EvidenceOptions, VerifyReport, verify_archive
+from archiver.verify.archive import is_run_dir
 from archiver.verify.proof import verify_bundle
+
+EXPECTED = "an archive directory (the --output of archiver crawl) or one of its runs/RUN_ID"
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -67,14 +72,38 @@ def evidence_options(args: argparse.Namespace) -> EvidenceOptions:
     )
 
 
+def path_problem(path: Path) -> str | None:
+    """One line saying what was given and what is expected, or None when ``path`` will do."""
+    if not path.exists():
+        return f"{path} does not exist; expected {EXPECTED}"
+    if not path.is_dir():
+        return f"{path} is a file, not a directory; expected {EXPECTED}"
+    if path.name == "runs" and not is_run_dir(path):
+        return (
+            f"{path} is the runs/ directory of an archive; verify the archive itself "
+            f"(archiver verify {path.parent}) or one run ({path}/RUN_ID)"
+        )
+    if not is_run_dir(path) and not (path / "runs").is_dir():
+        return f"{path} holds no runs/ directory and no run.json; expected {EXPECTED}"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     path = Path(args.directory)
     if is_proof_bundle(path):
         report = verify_bundle(path, evidence_options(args))
     else:
-        report = verify_archive(
-            path, repair=getattr(args, "repair", False), evidence=evidence_options(args)
-        )
+        problem = path_problem(path)
+        if problem is not None:
+            print(f"archiver verify: error: {problem}", file=sys.stderr)
+            return exit_codes.USAGE
+        try:
+            report = verify_archive(
+                path, repair=getattr(args, "repair", False), evidence=evidence_options(args)
+            )
+        except ArchiveLocked as error:
+            print(f"archiver verify: cannot repair now: {error}", file=sys.stderr)
+            return exit_codes.FAILED
     _remember(path, report)
     if getattr(args, "json", False):
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
@@ -101,8 +130,11 @@ def _report_json(report: VerifyReport) -> dict[str, Any]:
         "records": report.records,
         "items": report.items,
         "pointers_resolved": report.pointers_resolved,
+        "catalogue_entries": report.catalogue_entries,
+        "catalogue_resolved": report.catalogue_resolved,
         "files_hashed": report.files_hashed,
         "notes": report.notes,
         "evidence": report.evidence.to_json() if report.evidence is not None else None,
+        "crawl_in_progress": report.crawl_in_progress,
         "defects": [d.__dict__ for d in report.defects],
     }

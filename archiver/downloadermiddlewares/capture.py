@@ -303,7 +303,14 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self) -> None:
         self.tls.stop()
-        files = self.writer.close()
+        try:
+            files = self.writer.close()
+        except OSError:
+            # E.g. the open WARC was renamed or removed under the crawl: evidence is at stake,
+            # and the run log fails the run for it (archiver/warc/errors).
+            logger.exception("Could not close the WARC file being written")
+            self._inc("archiver/warc/errors")
+            files = []
         self.memory.close()
         logger.info("WARC capture: %d files closed", len(files))
 

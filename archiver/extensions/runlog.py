@@ -7,7 +7,9 @@ time, finish reason, failed pages, counts) and hands the run to the one run life
 feed.atom, CDXJ + WACZ (``ARCHIVER_PACKAGE_ENABLED``), hashes, run.json completed.
 
 A run whose items a pipeline failed on (``item_error``: a full disk, a broken state database)
-or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it); a page
+or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it), and so
+is one whose start URL listed no post (``no_teasers``); one stopped by Ctrl-C or SIGTERM
+(Scrapy's ``shutdown``) is ``interrupted`` (``--resume`` continues it); a page
 whose callback raised (``spider_error``) is listed in the failures like a page that failed.
 
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
@@ -41,6 +43,7 @@ from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
     STATUS_FAILED,
+    STATUS_INTERRUPTED,
     STATUS_LIMITED,
     STATUS_PARTIAL,
     STATUS_RUNNING,
@@ -192,6 +195,16 @@ class RunLogExtension:
         )
         self.record["limit_reached"] = limit
         status = self._status()
+        warc_errors = (
+            self.crawler.stats.get_value("archiver/warc/errors", 0) if self.crawler.stats else 0
+        )
+        if warc_errors:
+            # Evidence could not be written (or closed): the run must not say complete.
+            self.record.setdefault("problems", []).append(
+                f"{warc_errors} WARC write error(s): some exchanges are not in the WARC files "
+                "(see the log)"
+            )
+            status = STATUS_FAILED
         if self.item_errors:
             # A captured post that never reached items.jsonl: the run is not done (--resume).
             self.record.setdefault("problems", []).append(
@@ -255,12 +268,25 @@ class RunLogExtension:
         self.crawler.signals.send_catch_log(items_finalising, items=items)
 
     def _status(self) -> str:
+        if self.finish_reason == "shutdown":
+            # Ctrl-C (SIGINT) or SIGTERM: Scrapy stopped the crawl cleanly; --resume goes on.
+            self.record.setdefault("problems", []).append(
+                "interrupted (Ctrl-C or SIGTERM); archiver crawl --resume continues it"
+            )
+            return STATUS_INTERRUPTED
         if self.finish_reason != "finished":
             return STATUS_FAILED
         stats = self.crawler.stats
         if stats is not None and not stats.get_value("archiver/listing_pages"):
             # Not one listing page came: nothing was archived, the run did not happen.
             self.record.setdefault("problems", []).append("no listing page could be fetched")
+            return STATUS_FAILED
+        no_teasers = [f for f in self.failures.values() if f["kind"] == "no_teasers"]
+        if no_teasers:
+            # The start URL is not a listing (or the site changed): a cron job must notice.
+            self.record.setdefault("problems", []).extend(
+                f"no_teasers: {f['url']}: {f['error']}" for f in no_teasers
+            )
             return STATUS_FAILED
         if self.failures:
             return STATUS_PARTIAL

@@ -10,7 +10,14 @@ testable on a saved page.
 
 from __future__ import annotations
 
-from archiver.pages.listing import ListingPage, Teaser, parse_listing_page
+from archiver.pages.listing import EXPECTED_TEASERS, ListingPage, Teaser, parse_listing_page
 from archiver.pages.post import PostPage, parse_post_page
 
-__all__ = ["ListingPage", "PostPage", "Teaser", "parse_listing_page", "parse_post_page"]
+__all__ = [
+    "EXPECTED_TEASERS",
+    "ListingPage",
+    "PostPage",
+    "Teaser",
+    "parse_listing_page",
+    "parse_post_page",
+]

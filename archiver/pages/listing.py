@@ -63,6 +63,19 @@ class ListingPage:
     next_url: str | None = None
     problems: list[str] = field(default_factory=list)
     """What looked wrong (e.g. ``teaser_without_link``); the page is still used."""
+    page_title: str | None = None
+    """The page's ``<title>``: says what a page that lists nothing is instead."""
+    links: int = 0
+    """How many links (``a[@href]``) the page holds."""
+
+    def describe(self) -> str:
+        """What was found, for a page that lists no teaser (one line)."""
+        title = repr(self.page_title) if self.page_title else "no title"
+        return f"page title {title}, {self.links} links, {len(self.teasers)} teasers"
+
+
+# What a listing page is expected to hold, said when one holds none of it.
+EXPECTED_TEASERS = "Drupal teasers (div.node-teaser or article.node-teaser with a title link h2 a)"
 
 
 def parse_listing_page(html: str, url: str) -> ListingPage:
@@ -87,7 +100,15 @@ def parse_listing_page(html: str, url: str) -> ListingPage:
     if next_url == urldefrag(url)[0]:
         problems.append("pager_points_to_itself")
         next_url = None
-    return ListingPage(url=url, teasers=teasers, next_url=next_url, problems=problems)
+    titles = root.xpath("//title")
+    return ListingPage(
+        url=url,
+        teasers=teasers,
+        next_url=next_url,
+        problems=problems,
+        page_title=" ".join(titles[0].text_content().split()) or None if titles else None,
+        links=len(root.xpath("//a[@href]")),
+    )
 
 
 def _parse_teaser(node: HtmlElement, base: str, position: int) -> Teaser | None:

@@ -42,9 +42,12 @@ class CrawlMemory:
     """The latest stored capture (catalogue record) of each post, by identity and by path: what
     a full run's item says for a post the server answered 304 Not Modified."""
     previous_run_complete: bool = True
-    """Whether the run before this one walked its listings to the end. Only then may an
-    incremental run stop at a page of known posts: after a crash (or a failed listing page)
-    the posts behind that page may never have been seen."""
+    """Whether the archive has been walked to the end of the listing (the run before this one
+    reached it, or stopped at posts an archive already walked held:
+    :meth:`archiver.state.ArchiveState.walked_to_end`). Only then may an incremental run stop
+    at a page of known posts: after a limit, a crash or a failed listing page the posts behind
+    that page may never have been seen, and every later run walks to the end until one got
+    there."""
 
     def load(self, state: ArchiveState | None, *, resume: bool) -> None:
         """Read what ``state`` knows (the crawl's shared connection; None when the state is
@@ -55,12 +58,16 @@ class CrawlMemory:
             # interruption) are in captured_before instead.
             self.known_urls = self.state.known_urls(self.source, before_run=self.run_id)
             self.known_node_ids = self.state.known_node_ids(self.source, before_run=self.run_id)
-            logger.info("The archive knows %d posts of %s", len(self.known_urls), self.source)
-            previous = self.state.previous_run_status(self.run_id)
-            self.previous_run_complete = previous in (None, "complete")
+            # Posts, not addresses: an old alias of a post is one more known URL, not a post.
+            logger.info(
+                "The archive holds %d posts of %s", self.state.post_count(self.source), self.source
+            )
+            self.previous_run_complete = self.state.walked_to_end(self.run_id)
             if not self.previous_run_complete:
                 logger.warning(
-                    "The previous run ended %s: this run walks every listing page", previous
+                    "The archive has not been walked to the end of the listing yet (the "
+                    "previous run ended %s): this run walks every listing page",
+                    self.state.previous_run_status(self.run_id),
                 )
         if resume:
             self._load_captured_before()

@@ -44,7 +44,7 @@ from twisted.python.failure import Failure
 from archiver.archive.layout import ArchivePaths, new_run_id
 from archiver.archive.session import crawl_state
 from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_NOT_HTML, PostItem
-from archiver.pages import Teaser, parse_listing_page, parse_post_page
+from archiver.pages import EXPECTED_TEASERS, Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
 from archiver.pages.urls import Origin, allowed_origins, origin
@@ -93,6 +93,8 @@ class NewsSpider(scrapy.Spider):
     _listing_pages_seen: int
     _known_pages_in_a_row: int
     _missing_checked: bool
+    _ends_reached: int
+    _listing_failed: bool
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -140,6 +142,9 @@ class NewsSpider(scrapy.Spider):
         spider._listing_pages_seen = 0
         spider._known_pages_in_a_row = 0
         spider._missing_checked = False
+        # Listing chains (one per start URL) that ended at the end of the listing.
+        spider._ends_reached = 0
+        spider._listing_failed = False
         crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
@@ -156,7 +161,11 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.listing_failed, priority=10
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            priority=10,
+            meta={"archiver_first_listing": url in self.listing_urls},
         )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request | PostItem]:
@@ -164,10 +173,22 @@ class NewsSpider(scrapy.Spider):
         self._listing_pages_seen += 1
         self.crawler.stats.inc_value("archiver/listing_pages")
         if not isinstance(response, TextResponse):
+            self._listing_failed = True
             self._fail(response.url, "listing", "listing page is not text", response.status)
             return
         text, _ = page_text(response.body, response.encoding, response.text)
         page = parse_listing_page(text, response.url)
+        if not page.teasers and response.meta.get("archiver_first_listing"):
+            # A start URL that lists nothing: a post page, or a redesigned site. Not success.
+            self._listing_failed = True
+            self._fail(
+                response.url,
+                "no_teasers",
+                f"the start URL lists no post: expected {EXPECTED_TEASERS}; found "
+                f"{page.describe()}",
+                response.status,
+            )
+            return
         for problem in page.problems:
             logger.warning("Listing %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/listing/{problem}")
@@ -199,6 +220,28 @@ class NewsSpider(scrapy.Spider):
         if self._should_follow_pager(response.url, page.next_url, bool(new_teasers)):
             assert page.next_url is not None
             yield self._listing_request(page.next_url)
+        elif self._listing_ended(page.next_url, bool(new_teasers)):
+            self._ends_reached += 1
+
+    def _listing_ended(self, next_url: str | None, added: bool) -> bool:
+        """Whether a listing whose paging stops here was walked to its end: its last page,
+        a pager that repeats itself, or known posts when the archive was walked before. Not
+        when a limit stopped it."""
+        if self.limit_reached:
+            return False
+        if not next_url or not added:
+            return True
+        return self.mode == "incremental" and self.memory.previous_run_complete
+
+    @property
+    def walked_to_end(self) -> bool:
+        """Every start URL's listing was walked to its end (or to posts an archive that was
+        walked to the end already holds): the next incremental run may stop at known posts."""
+        return (
+            self._ends_reached >= len(self.listing_urls)
+            and not self._listing_failed
+            and not self.limit_reached
+        )
 
     def _in_scope(self, url: str) -> bool:
         return origin(url) in self.allowed_origins
@@ -408,6 +451,7 @@ class NewsSpider(scrapy.Spider):
         return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
     def on_closed(self) -> None:
+        self.crawler.stats.set_value("archiver/walked_to_end", int(self.walked_to_end))
         self.memory.close()
 
     # -- failures: nothing listed is lost ---------------------------------------------------
@@ -452,6 +496,7 @@ class NewsSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        self._listing_failed = True
         self._fail(request.url, "listing", describe_failure(failure), failure_status(failure))
 
     def requisite_failed(self, failure: Failure) -> None:

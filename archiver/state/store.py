@@ -213,6 +213,30 @@ class ArchiveState:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def walked_to_end(self, run_id: str) -> bool:
+        """Whether the archive was walked to the end of its listing before run ``run_id``.
+
+        The latest run before it decides: it ``complete``d or ended ``partial`` and its
+        spider said the listing was walked to the end (``archiver/walked_to_end`` in its
+        counts: its last page, or known posts of an archive walked before). A run that was
+        ``limited``, ``failed`` or ``interrupted``, or lost a listing page, was not; so every
+        run after it walks the whole listing until one gets to the end. Runs recorded before
+        the count existed: ``complete`` is walked. No run before: True (nothing is known).
+        """
+        row = self._db.execute(
+            "SELECT status, counts FROM runs WHERE run_id < ? ORDER BY run_id DESC LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return True
+        status = str(row[0])
+        counts = json.loads(row[1]) if row[1] else {}
+        if status not in ("complete", "partial"):
+            return False
+        if "archiver/walked_to_end" in counts:
+            return bool(counts["archiver/walked_to_end"])
+        return status == "complete"
+
     def run(self, run_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
@@ -305,6 +329,11 @@ class ArchiveState:
             (source, before_run, source, before_run),
         )
         return {r[0] for r in rows}
+
+    def post_count(self, source: str) -> int:
+        """How many posts of ``source`` the archive holds (one per post, aliases not counted)."""
+        row = self._db.execute("SELECT COUNT(*) FROM posts WHERE source = ?", (source,)).fetchone()
+        return int(row[0])
 
     def known_node_ids(self, source: str, *, before_run: str | None = None) -> set[str]:
         rows = self._db.execute(

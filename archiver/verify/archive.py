@@ -36,6 +36,7 @@ from typing import Any
 
 from archiver.archive.hashes import hash_run_files, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.archive.lock import ArchiveLock, LockHolder, lock_in_use
 from archiver.archive.package import run_warc_files
 from archiver.verify.evidence import EvidenceOptions, EvidenceReport, check_evidence
 from archiver.verify.timestamps import check_run_timestamps
@@ -69,11 +70,31 @@ class VerifyReport:
     warc_files: int = 0
     records: int = 0
     items: int = 0
+    """Items of the runs' items.jsonl checked (one per post and run)."""
     pointers_resolved: int = 0
+    catalogue_entries: int = 0
+    """Entries of posts.jsonl checked (one per post of the archive)."""
+    catalogue_resolved: int = 0
     files_hashed: int = 0
     defects: list[Defect] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     evidence: EvidenceReport | None = None
+    crawl_in_progress: str | None = None
+    """Who holds the archive's lock while it is checked (a crawl at work), or None."""
+
+    def pointer_summary(self) -> str:
+        """Items and catalogue entries, counted apart: each post is in both."""
+        if self.pointers_resolved == self.items and (
+            self.catalogue_resolved == self.catalogue_entries
+        ):
+            return (
+                f"{self.items} items, {self.catalogue_entries} catalogue entries: "
+                "all pointers resolved"
+            )
+        return (
+            f"{self.pointers_resolved}/{self.items} item pointers and "
+            f"{self.catalogue_resolved}/{self.catalogue_entries} catalogue pointers resolved"
+        )
 
     @property
     def ok(self) -> bool:
@@ -82,16 +103,35 @@ class VerifyReport:
     def summary(self) -> str:
         lines = [
             f"Verified {self.path}: {len(self.runs)} run(s), {self.warc_files} WARC file(s), "
-            f"{self.records} record(s), {self.pointers_resolved}/{self.items} item pointer(s) "
-            f"resolved, {self.files_hashed} file hash(es) checked",
+            f"{self.records} record(s), {self.files_hashed} file hash(es) checked",
+            "  " + self.pointer_summary(),
         ]
         lines += self.evidence.lines() if self.evidence is not None else []
         lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  DEFECT {defect}" for defect in self.defects]
-        lines.append(
-            "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
-        )
+        in_progress = [d.where for d in self.defects if d.kind == "run_in_progress"]
+        if in_progress and len(in_progress) == len(self.defects):
+            lines.append(
+                f"IN PROGRESS: run {', '.join(in_progress)} is being crawled now "
+                f"({self.crawl_in_progress}); verify when the crawl has ended"
+            )
+        else:
+            lines.append(
+                "OK: every check holds" if self.ok else f"FAILED: {len(self.defects)} defect(s)"
+            )
         return "\n".join(lines)
+
+
+def archive_root_of(path: Path) -> Path | None:
+    """The archive (OUTPUT) that ``path`` is, or whose ``runs/<run-id>`` it is; None for a run
+    directory that stands alone (copied out of its archive)."""
+    if is_run_dir(path):
+        return path.parent.parent if path.parent.name == "runs" else None
+    return path
+
+
+def is_run_dir(path: Path) -> bool:
+    return is_run_id(path.name) or (path / "run.json").exists() or (path / "warc").is_dir()
 
 
 def verify_archive(
@@ -101,14 +141,37 @@ def verify_archive(
 
     ``repair``: first repair the ``.open`` WARC files a crash left (each repair is a note).
     ``evidence``: the keys and CA certificates the evidence checks trust.
+    Repairing changes the archive, so it holds the archive's lock (as a crawl does) for the
+    whole check; raises :class:`archiver.archive.lock.ArchiveLocked` when a crawl holds it.
+    Without ``repair``, a run that a crawl holding the lock is writing is reported as
+    ``run_in_progress`` (not as a crash to repair).
     """
     path = Path(path)
+    root = archive_root_of(path) if path.is_dir() else None
+    if repair and root is not None:
+        with ArchiveLock(ArchivePaths(root).lock_file, run_id=None, wait=0):
+            return _verify(path, repair=True, crawl=None, evidence=evidence)
+    held, holder = lock_in_use(ArchivePaths(root).lock_file) if root is not None else (False, None)
+    return _verify(
+        path, repair=repair, crawl=holder if held else None, locked=held, evidence=evidence
+    )
+
+
+def _verify(
+    path: Path,
+    *,
+    repair: bool,
+    crawl: LockHolder | None,
+    locked: bool = False,
+    evidence: EvidenceOptions | None = None,
+) -> VerifyReport:
     report = VerifyReport(path)
+    report.crawl_in_progress = crawl.describe() if crawl else ("a crawl" if locked else None)
     if not path.is_dir():
         report.defects.append(Defect("not_found", str(path), "no such directory"))
         return report
     archive = ArchivePaths(path)
-    if is_run_id(path.name) or (path / "run.json").exists() or (path / "warc").is_dir():
+    if is_run_dir(path):
         runs = [RunPaths(path)]
         archive_root = None
     else:
@@ -163,6 +226,8 @@ def _verify_run(run: RunPaths, report: VerifyReport) -> dict[str, RecordEntry]:
     report.runs.append(run.run_id)
     name = run.run_id
     run_record = _check_run_json(run, report)
+    if report.crawl_in_progress and run_record.get("status") == "running":
+        return {}  # being written now: nothing of it is final yet
     records: list[RecordEntry] = []
     for stray in _stray_warc_dir_files(run):
         report.defects.append(
@@ -243,6 +308,16 @@ def _check_run_json(run: RunPaths, report: VerifyReport) -> dict[str, Any]:
     if not isinstance(record, dict):
         report.defects.append(Defect("run_json_unreadable", name, "not a JSON object"))
         return {}
+    if record.get("status") == "running" and report.crawl_in_progress:
+        report.defects.append(
+            Defect(
+                "run_in_progress",
+                name,
+                f"the run is in progress ({report.crawl_in_progress} holds the archive's "
+                "lock): verify it when the crawl has ended",
+            )
+        )
+        return record
     if record.get("status") == "running":
         report.defects.append(
             Defect(
@@ -282,8 +357,13 @@ def _check_pointer(
     index: dict[tuple[str, int], RecordEntry],
     where: str,
     report: VerifyReport,
+    *,
+    catalogue: bool = False,
 ) -> None:
-    report.items += 1
+    if catalogue:
+        report.catalogue_entries += 1
+    else:
+        report.items += 1
     url = str(item.get("url"))
     pointer = item.get("warc")
     label = f"{where}: {url}"
@@ -327,6 +407,8 @@ def _check_pointer(
         problems.append(f"record is of {entry.target_uri}, not of the item or its listing")
     if problems:
         report.defects.append(Defect("pointer_mismatch", label, "; ".join(problems)))
+    elif catalogue:
+        report.catalogue_resolved += 1
     else:
         report.pointers_resolved += 1
 
@@ -338,10 +420,10 @@ def _check_posts(
         run_id = str(post.get("run_id"))
         entries = run_indexes.get(run_id)
         if entries is None:
-            report.items += 1
+            report.catalogue_entries += 1
             report.defects.append(
                 Defect("pointer_run_missing", f"posts.jsonl: {post.get('url')}", f"run {run_id}")
             )
             continue
         index = {(e.file, e.offset): e for e in entries.values()}
-        _check_pointer(post, entries, index, "posts.jsonl", report)
+        _check_pointer(post, entries, index, "posts.jsonl", report, catalogue=True)

@@ -12,9 +12,12 @@ pointers can be resolved without reading the files again.
 
 from __future__ import annotations
 
+import io
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -88,62 +91,140 @@ def _drain(stream: object) -> None:
 
 
 def scan_warc(path: Path) -> WarcScan:
-    """Read every record of ``path``, checking digests and warcinfo-first."""
+    """Read every record of ``path``, checking digests and warcinfo-first.
+
+    A ``.warc.gz`` is read one gzip member (one record) at a time: a member that does not
+    decompress (a corrupt byte) is one ``warc_record_corrupt`` defect naming its offset, and
+    reading goes on at the next gzip member header, so the records after it are still read
+    and checked. A member cut short at the end of the file is ``warc_truncated_or_corrupt``.
+    """
+    if not path.name.endswith((".gz", ".gz" + OPEN_SUFFIX)):
+        return _scan_stream(path)
     scan = WarcScan(path)
-    name = path.name
-    with path.open("rb") as stream:
-        iterator = ArchiveIterator(stream, check_digests=True)
-        try:
-            for record in iterator:
-                headers = record.rec_headers
-                record_type = record.rec_type
-                record_id = headers.get_header("WARC-Record-ID") or ""
-                _drain(record.content_stream())
-                iterator.read_to_end(record)
-                offset = iterator.get_record_offset()
-                entry = RecordEntry(
-                    file=name,
-                    offset=offset,
-                    length=iterator.get_record_length(),
-                    record_type=record_type,
-                    record_id=record_id,
-                    target_uri=headers.get_header("WARC-Target-URI"),
-                    date=headers.get_header("WARC-Date"),
-                    payload_digest=headers.get_header("WARC-Payload-Digest"),
-                    concurrent_to=tuple(
-                        value for key, value in headers.headers if key == "WARC-Concurrent-To"
-                    ),
-                    refers_to=headers.get_header("WARC-Refers-To"),
-                    refers_to_uri=headers.get_header("WARC-Refers-To-Target-URI"),
-                    refers_to_date=headers.get_header("WARC-Refers-To-Date"),
-                    profile=headers.get_header("WARC-Profile"),
-                )
-                if not scan.records and record_type != WARCINFO:
-                    scan.defects.append(
-                        Defect("warcinfo_not_first", name, f"first record is {record_type}")
-                    )
-                scan.records.append(entry)
-                _check_digests(scan, record, entry)
-        except WARC_READ_ERRORS as error:
-            scan.complete = False
-            where = f"{name} after offset {scan.records[-1].offset if scan.records else 0}"
-            scan.defects.append(
-                Defect("warc_truncated_or_corrupt", where, f"{type(error).__name__}: {error}")
-            )
-    if scan.complete and path.name.endswith((".gz", ".gz" + OPEN_SUFFIX)):
-        torn_at = torn_gzip_member(path)
-        if torn_at is not None:
+    data = path.read_bytes()
+    offset = 0
+    while offset < len(data):
+        member_end, problem = _gzip_member(data, offset)
+        if problem == "torn":
             scan.complete = False
             scan.defects.append(
                 Defect(
                     "warc_truncated_or_corrupt",
-                    f"{name} offset {torn_at}",
+                    f"{path.name} offset {offset}",
                     "the gzip member starting here is cut short (a crash mid-write?)",
                 )
             )
+            break
+        if problem is not None:
+            following = _next_member(data, offset + 1)
+            scan.complete = False
+            scan.defects.append(
+                Defect(
+                    "warc_record_corrupt",
+                    f"{path.name} offset {offset}",
+                    f"corrupt record at offset {offset} in {path.name} ({problem}); "
+                    + (
+                        f"reading goes on at offset {following}"
+                        if following is not None
+                        else "no record follows"
+                    ),
+                )
+            )
+            if following is None:
+                break
+            offset = following
+            continue
+        _read_records(scan, data[offset:member_end], base=offset)
+        offset = member_end
     if not scan.records and scan.complete:
-        scan.defects.append(Defect("warc_empty", name, "no record at all"))
+        scan.defects.append(Defect("warc_empty", path.name, "no record at all"))
     return scan
+
+
+_GZIP_HEADER = b"\x1f\x8b\x08"
+
+
+def _gzip_member(data: bytes, offset: int) -> tuple[int, str | None]:
+    """End of the gzip member starting at ``offset``, and None; or a problem: ``torn`` (the
+    data ends inside it) or what zlib said (corrupt)."""
+    if not data.startswith(_GZIP_HEADER, offset):
+        return offset, "not a gzip member header"
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    position = offset
+    while position < len(data):
+        chunk = data[position : position + _READ_CHUNK]
+        try:
+            decompressor.decompress(chunk)
+        except zlib.error as error:
+            return offset, str(error)
+        if decompressor.eof:
+            return position + len(chunk) - len(decompressor.unused_data), None
+        position += len(chunk)
+    return offset, "torn"
+
+
+def _next_member(data: bytes, start: int) -> int | None:
+    """Offset of the next gzip member that decompresses whole, from ``start``; None if none."""
+    position = data.find(_GZIP_HEADER, start)
+    while position != -1:
+        if _gzip_member(data, position)[1] is None:
+            return position
+        position = data.find(_GZIP_HEADER, position + 1)
+    return None
+
+
+def _scan_stream(path: Path) -> WarcScan:
+    """An uncompressed WARC: read through warcio to the end or the first unreadable byte."""
+    scan = WarcScan(path)
+    with path.open("rb") as stream:
+        _read_records(scan, stream, base=0)
+    if not scan.records and scan.complete:
+        scan.defects.append(Defect("warc_empty", path.name, "no record at all"))
+    return scan
+
+
+def _read_records(scan: WarcScan, source: bytes | BinaryIO, *, base: int) -> None:
+    """The records in ``source`` (one gzip member, or a whole uncompressed file), their
+    offsets counted from ``base``, into ``scan``."""
+    name = scan.path.name
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    iterator = ArchiveIterator(stream, check_digests=True)
+    try:
+        for record in iterator:
+            headers = record.rec_headers
+            record_type = record.rec_type
+            record_id = headers.get_header("WARC-Record-ID") or ""
+            _drain(record.content_stream())
+            iterator.read_to_end(record)
+            entry = RecordEntry(
+                file=name,
+                offset=base + iterator.get_record_offset(),
+                length=iterator.get_record_length(),
+                record_type=record_type,
+                record_id=record_id,
+                target_uri=headers.get_header("WARC-Target-URI"),
+                date=headers.get_header("WARC-Date"),
+                payload_digest=headers.get_header("WARC-Payload-Digest"),
+                concurrent_to=tuple(
+                    value for key, value in headers.headers if key == "WARC-Concurrent-To"
+                ),
+                refers_to=headers.get_header("WARC-Refers-To"),
+                refers_to_uri=headers.get_header("WARC-Refers-To-Target-URI"),
+                refers_to_date=headers.get_header("WARC-Refers-To-Date"),
+                profile=headers.get_header("WARC-Profile"),
+            )
+            if not scan.records and record_type != WARCINFO:
+                scan.defects.append(
+                    Defect("warcinfo_not_first", name, f"first record is {record_type}")
+                )
+            scan.records.append(entry)
+            _check_digests(scan, record, entry)
+    except WARC_READ_ERRORS as error:
+        scan.complete = False
+        where = f"{name} after offset {scan.records[-1].offset if scan.records else base}"
+        scan.defects.append(
+            Defect("warc_truncated_or_corrupt", where, f"{type(error).__name__}: {error}")
+        )
 
 
 def torn_gzip_member(path: Path) -> int | None:

@@ -228,8 +228,10 @@ def test_a_listing_that_empties_does_not_mark_every_post_removed(tmp_path: Path)
             site.unlist_post(truth["node_id"])  # a broken View: the pages stay, the list empties
         assert "node-teaser" not in _get(server.listing_url)
         second = run_archiver(*crawl_args(server.listing_url, tmp_path, "--full"), timeout=120)
-    assert second.returncode in (0, 3), second.stderr[-4000:]
+    # A listing that lists nothing is a failed run (no_teasers, exit 4): a cron job notices.
+    assert second.returncode == 4, second.stderr[-4000:]
     second_id = archive.run_ids()[-1]
+    assert run_record(tmp_path, second_id)["status"] == "failed"
     changes = run_record(tmp_path, second_id)["changes"]
     assert changes["removed"] == 0, changes
     catalogue = list(read_jsonl(archive.posts_jsonl))
