@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from archiver.archive.layout import ArchivePaths, RunPaths
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -125,3 +127,9 @@ LOOPBACK_ARGS = (
     "-s",
     "LOG_LEVEL=INFO",
 )
+
+
+def last_run(archive: Path) -> RunPaths:
+    """The newest run of the archive at ``archive``."""
+    paths = ArchivePaths(archive)
+    return paths.run(paths.run_ids()[-1])

@@ -5,37 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
-import pytest
-from helpers import run_archiver, run_demo
+from helpers import last_run, run_archiver
 from warcio.warcwriter import WARCWriter
 
 from archiver.archive.hashes import hash_run_files
-from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.verify import verify_archive
 from archiver.verify.warc import RecordEntry, check_run_records, scan_warc
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("verify") / "out"
-    run_demo(output, 8)
-    return output
-
-
-@pytest.fixture
-def archive(demo_archive: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "archive"
-    shutil.copytree(demo_archive, copy)
-    return copy
-
-
-def _run(archive: Path) -> RunPaths:
-    paths = ArchivePaths(archive)
-    return paths.run(paths.run_ids()[-1])
 
 
 def _kinds(archive: Path) -> set[str]:
@@ -50,11 +28,11 @@ def test_clean_archive_verifies(demo_archive: Path) -> None:
     completed = run_archiver("verify", str(demo_archive))
     assert completed.returncode == 0, completed.stdout
     assert "OK: every check holds" in completed.stdout
-    assert verify_archive(_run(demo_archive).directory).ok  # one run dir works too
+    assert verify_archive(last_run(demo_archive).directory).ok  # one run dir works too
 
 
 def test_crash_truncated_open_warc_is_reported_not_raised(archive: Path) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     (warc,) = sorted(run.warc_dir.glob("*.warc.gz"))
     data = warc.read_bytes()
     warc.unlink()
@@ -71,14 +49,14 @@ def test_crash_truncated_open_warc_is_reported_not_raised(archive: Path) -> None
 
 
 def test_truncated_finished_warc_fails_hash_and_gzip_checks(archive: Path) -> None:
-    (warc,) = sorted(_run(archive).warc_dir.glob("*.warc.gz"))
+    (warc,) = sorted(last_run(archive).warc_dir.glob("*.warc.gz"))
     warc.write_bytes(warc.read_bytes()[:-40])
     kinds = _kinds(archive)
     assert {"warc_truncated_or_corrupt", "run_file_hash_mismatch"} <= kinds
 
 
 def test_wrong_pointer_is_named(archive: Path) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     items = [json.loads(line) for line in run.items_jsonl.read_text().splitlines()]
     items[0]["warc"]["payload_digest"] = "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
     items[1]["warc"]["offset"] += 1
@@ -92,7 +70,7 @@ def test_wrong_pointer_is_named(archive: Path) -> None:
 
 
 def test_incomplete_wacz_is_reported(archive: Path) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     with zipfile.ZipFile(run.wacz) as original:
         members = {n: original.read(n) for n in original.namelist()}
     with zipfile.ZipFile(run.wacz, "w") as rebuilt:
@@ -109,7 +87,7 @@ def test_incomplete_wacz_is_reported(archive: Path) -> None:
 
 
 def test_hash_run_files_covers_every_file_but_run_json(demo_archive: Path) -> None:
-    run = _run(demo_archive)
+    run = last_run(demo_archive)
     hashes = hash_run_files(run)
     assert "run.json" not in hashes
     assert {"items.jsonl", "archive.wacz", "indexes/index.cdxj"} <= set(hashes)
@@ -161,7 +139,7 @@ def test_a_warc_cut_anywhere_is_read_and_repaired_without_raising(
     (no WARC-Target-URI): warcio then raises AttributeError, which must become a defect."""
     from archiver.warc.repair import gzip_member_ends, repair_open_warc
 
-    (warc,) = sorted(_run(demo_archive).warc_dir.glob("*.warc.gz"))
+    (warc,) = sorted(last_run(demo_archive).warc_dir.glob("*.warc.gz"))
     data = warc.read_bytes()
     with warc.open("rb") as stream:
         ends, _ = gzip_member_ends(stream)

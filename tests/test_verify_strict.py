@@ -6,35 +6,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import run_archiver, run_demo
+from helpers import last_run, run_archiver
 
 from archiver.archive.hashes import hash_run_files
-from archiver.archive.layout import ArchivePaths, RunPaths
+from archiver.archive.layout import RunPaths
 from archiver.verify import verify_archive
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("strict") / "out"
-    run_demo(output, 6)
-    return output
-
-
-@pytest.fixture
-def archive(demo_archive: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "archive"
-    shutil.copytree(demo_archive, copy)
-    return copy
-
-
-def _run(archive: Path) -> RunPaths:
-    paths = ArchivePaths(archive)
-    return paths.run(paths.run_ids()[-1])
 
 
 def _rehash(run: RunPaths) -> None:
@@ -53,7 +33,7 @@ def _verify(archive: Path) -> tuple[int, str, dict[str, list[str]]]:
 
 
 def test_a_corrupt_items_line_is_named(archive: Path) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     lines = run.items_jsonl.read_text().splitlines(keepends=True)
     lines.insert(1, '{"url": "http://x/", "title": \n')
     run.items_jsonl.write_text("".join(lines))
@@ -66,7 +46,7 @@ def test_a_corrupt_items_line_is_named(archive: Path) -> None:
 
 @pytest.mark.parametrize("name", ["extra.warc", "old.arc", "old.arc.gz", "notes.txt"])
 def test_a_plain_warc_or_arc_file_is_named(archive: Path, name: str) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     (run.warc_dir / name).write_bytes(b"WARC/1.0\r\n")
     _rehash(run)
     code, out, by_kind = _verify(archive)
@@ -111,7 +91,7 @@ def _shift_first_offset(lines: list[str]) -> list[str]:
 def test_a_wacz_whose_index_disagrees_with_its_warcs_is_named(
     archive: Path, edit: object, says: str
 ) -> None:
-    run = _run(archive)
+    run = last_run(archive)
     _rewrite_index(run, edit)
     code, out, by_kind = _verify(archive)
     assert code != 0
