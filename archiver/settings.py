@@ -78,7 +78,10 @@ LOG_LEVEL = "INFO"
 ARCHIVER_OUTPUT_DIR = "output"
 # Run id: the UTC start time, like 20261123T203000Z. Empty = set when the crawl starts.
 ARCHIVER_RUN_ID = ""
-# Source profile name (see archiver/sources.py) and start URLs (empty = the profile's).
+# The sources file (TOML, see archiver/sources.toml); empty = the one bundled with archiver.
+ARCHIVER_SOURCES_FILE = ""
+# Source profile name (a [sources.NAME] of the sources file) and start URLs (empty = the
+# profile's).
 ARCHIVER_SOURCE = "iuhrdf"
 ARCHIVER_START_URLS: list[str] = []
 # Extra hosts a crawl may fetch from besides the start URLs' hosts (e.g. a CDN for images).

@@ -8,6 +8,7 @@ shorthands for the settings named in their help. The exit code comes from the ru
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
 from archiver.files import json_line, read_json, read_jsonl
-from archiver.sources import PROFILES
+from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
 
 
@@ -52,8 +53,21 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         default=None,
-        choices=sorted(PROFILES),
-        help="source profile: timezone, date languages, default start URL (default iuhrdf)",
+        metavar="NAME",
+        help="source profile of the sources file: start URLs, timezone, date languages "
+        "(default iuhrdf); the archive is OUTPUT as given (ARCHIVER_SOURCE)",
+    )
+    parser.add_argument(
+        "--sources",
+        default=None,
+        metavar="FILE",
+        help="sources file (TOML; default: the bundled one; ARCHIVER_SOURCES_FILE)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="crawl every source of the sources file in turn, each into its own archive "
+        "OUTPUT/<source>/; exits with the worst run's code",
     )
     parser.add_argument(
         "--full",
@@ -117,6 +131,8 @@ def settings_from_args(
         settings.set("ARCHIVER_OUTPUT_DIR", args.output, priority="cmdline")
     if args.source:
         settings.set("ARCHIVER_SOURCE", args.source, priority="cmdline")
+    if getattr(args, "sources", None):
+        settings.set("ARCHIVER_SOURCES_FILE", args.sources, priority="cmdline")
     if getattr(args, "full", False):
         settings.set("ARCHIVER_MODE", "full", priority="cmdline")
     if getattr(args, "redact_header", None):
@@ -130,6 +146,8 @@ def settings_from_args(
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
         _continue_run(settings, args)
+    # A bad sources file or an unknown source: one line naming the file, source and field.
+    get_profile(settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE"))
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
@@ -256,6 +274,8 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "all", False):
+        return run_all(args)
     try:
         settings = settings_from_args(args)
     except ValueError as error:
@@ -278,3 +298,53 @@ def print_new_posts(run: RunPaths) -> None:
     for item in merge_catalogue([], items):
         sys.stdout.write(json_line(item))
     sys.stdout.flush()
+
+
+# Exit codes of the runs of `--all`, worst first: the command exits with the worst one's.
+_SEVERITY = (exit_codes.USAGE, exit_codes.FAILED, exit_codes.PARTIAL, exit_codes.LIMITED)
+
+
+def run_all(args: argparse.Namespace) -> int:
+    """``--all``: each source of the sources file in turn, each into OUTPUT/<source>/ (its own
+    archive, the usual layout), each in its own process (a Twisted reactor runs once)."""
+    for flag, given in (("--source", args.source), ("--start-url", args.start_url),
+                        ("--resume", args.resume)):  # fmt: skip
+        if given:
+            print(f"archiver crawl: error: --all crawls every source; {flag} is for one",
+                  file=sys.stderr)  # fmt: skip
+            return exit_codes.USAGE
+    try:
+        profiles = load_sources(args.sources)
+    except ValueError as error:
+        print(f"archiver crawl: error: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    output = Path(args.output or "output")
+    forwarded: list[str] = []
+    if args.sources:
+        forwarded += ["--sources", str(Path(args.sources).resolve())]
+    if args.full:
+        forwarded.append("--full")
+    if args.print_new:
+        forwarded.append("--print-new")
+    for name in args.redact_header:
+        forwarded += ["--redact-header", name]
+    if getattr(args, "redis", None):
+        forwarded += ["--redis", args.redis]
+    for pair in args.settings:
+        forwarded += ["-s", pair]
+    codes: list[int] = []
+    for name, profile in sorted(profiles.items()):
+        if not profile.start_urls:
+            print(f"archiver: source {name} has no start URLs: skipped", file=sys.stderr)
+            continue
+        print(f"archiver: crawling source {name} into {output / name}", file=sys.stderr)
+        command = [sys.executable, "-m", "archiver", "crawl", "--source", name,
+                   "--output", str(output / name), *forwarded]  # fmt: skip
+        codes.append(subprocess.run(command, check=False).returncode)
+    if not codes:
+        print("archiver crawl: error: no source with start URLs to crawl", file=sys.stderr)
+        return exit_codes.USAGE
+    worst = [code for code in _SEVERITY if code in codes]
+    if worst:
+        return worst[0]
+    return max(codes)

@@ -105,7 +105,9 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        profile = get_profile(settings.get("ARCHIVER_SOURCE"))
+        profile = get_profile(
+            settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE")
+        )
         from_argument = [kwargs["start_url"]] if kwargs.get("start_url") else []
         start_urls = settings.getlist("ARCHIVER_START_URLS") or from_argument
         spider.listing_urls = list(start_urls or profile.start_urls)
