@@ -143,6 +143,11 @@ ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
 # Keep runs/<run-id>/crawl-log.jsonl: one line per fetch attempt (time, URL, status or error,
 # bytes, duration, WARC record id), so an unreachable page is on record too.
 ARCHIVER_CRAWL_LOG_ENABLED = True
+# A distributed crawl (`--redis URL`): the Redis all workers share (queue, duplicate filter,
+# the run's outstanding requests), and this worker's id (in its WARC file names, items file and
+# crawl log; set by --redis as w1, w2... unless given). Empty: one process, no Redis.
+ARCHIVER_REDIS_URL = ""
+ARCHIVER_WORKER_ID = ""
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 

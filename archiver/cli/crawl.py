@@ -23,11 +23,13 @@ from archiver.archive.lifecycle import (
     STATUS_COMPLETE,
     STATUS_LIMITED,
     STATUS_PARTIAL,
+    STATUS_RUNNING,
     close_interrupted_runs,
 )
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
+from archiver.extensions.distributed import join_distributed_run
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
@@ -97,6 +99,14 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help="write this header's value as [redacted] in WARC records (repeatable; e.g. "
         "Authorization, Cookie): for crawls with credentials (ARCHIVER_WARC_REDACT_HEADERS)",
     )
+    parser.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="a distributed crawl: run this command several times (machines or processes) "
+        "with the same --output and Redis URL; they share one queue and one run "
+        "(needs the scale extra; ARCHIVER_REDIS_URL)",
+    )
     add_settings_argument(parser)
 
 
@@ -150,6 +160,10 @@ def settings_from_args(
     get_profile(settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE"))
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
+    if getattr(args, "redis", None):
+        if getattr(args, "resume", None):
+            raise ValueError("--redis cannot --resume (the workers' queue is the run's state)")
+        join_distributed_run(settings, args.redis)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
     return settings
@@ -200,6 +214,8 @@ def crawl(settings: Settings) -> dict[str, Any]:
 
     archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+    if settings.get("ARCHIVER_REDIS_URL"):
+        return _crawl_as_worker(settings, archive, run)
     lock = ArchiveLock(
         archive.lock_file,
         run_id=run.run_id,
@@ -232,6 +248,20 @@ def crawl(settings: Settings) -> dict[str, Any]:
         process.start()
     finally:
         lock.release()
+    if not run.run_json.exists():
+        return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
+    record: dict[str, Any] = read_json(run.run_json)
+    return record
+
+
+def _crawl_as_worker(settings: Settings, archive: ArchivePaths, run: RunPaths) -> dict[str, Any]:
+    """One worker of a distributed run (``--redis``): no archive lock (the workers are one run,
+    kept together by Redis), the run id as joined; the last worker finishes the run."""
+    for closed in close_interrupted_runs(archive, keep=run.run_id):
+        print(f"archiver: closed interrupted run {closed} (its items are kept)", file=sys.stderr)
+    process = CrawlerProcess(settings)
+    process.crawl(NewsSpider)
+    process.start()
     if not run.run_json.exists():
         return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
     record: dict[str, Any] = read_json(run.run_json)
@@ -283,6 +313,11 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.USAGE
     record = crawl(settings)
     output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
+    if record.get("status") == STATUS_RUNNING and settings.get("ARCHIVER_REDIS_URL"):
+        worker, run_id = settings.get("ARCHIVER_WORKER_ID"), record.get("run_id")
+        print(f"archiver: worker {worker} done; the last worker finishes run {run_id}",
+              file=sys.stderr)  # fmt: skip
+        return exit_codes.OK
     if args.print_new and record.get("ran") is not False:
         print_new_posts(ArchivePaths(Path(output_dir)).run(str(record.get("run_id"))))
     print(describe_end(record, output_dir), file=sys.stderr)

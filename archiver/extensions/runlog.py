@@ -43,6 +43,7 @@ from archiver.archive.lifecycle import (
     finish_run,
 )
 from archiver.archive.session import close_crawl_state, crawl_state
+from archiver.archive.workers import RunWorkers, merge_reports
 from archiver.extensions.provenance import (
     redacted_arguments,
     settings_in_effect,
@@ -87,6 +88,9 @@ class RunLogExtension:
         # Items a pipeline failed on (not dropped: broken, e.g. by a full disk), by URL.
         self.item_errors: dict[str, str] = {}
         self.finish_reason: str | None = None
+        # A distributed crawl (ARCHIVER_REDIS_URL): this process is one worker of the run.
+        self.workers: RunWorkers | None = None
+        self.worker_id = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
@@ -103,6 +107,9 @@ class RunLogExtension:
             package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True),
         )
         ext = cls(crawler, archive, run, options=options)
+        if settings.get("ARCHIVER_REDIS_URL"):
+            ext.workers = RunWorkers.connect(settings.get("ARCHIVER_REDIS_URL"), archive.root)
+            ext.worker_id = settings.get("ARCHIVER_WORKER_ID")
         crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
@@ -114,6 +121,10 @@ class RunLogExtension:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.run.directory.mkdir(parents=True, exist_ok=True)
+        if self.workers is not None and self.run.run_json.exists():
+            # Another worker of this distributed run has recorded its start.
+            self.record = read_json(self.run.run_json)
+            return
         if settings.getbool("ARCHIVER_RESUME") and self.run.run_json.exists():
             # Same run, continued: keep its start and say when it was taken up again.
             self.record = read_json(self.run.run_json)
@@ -164,8 +175,15 @@ class RunLogExtension:
         limit = (
             self.crawler.stats.get_value("archiver/limit_reached") if self.crawler.stats else None
         )
+        counts = self._counts()
+        if self.workers is not None:
+            merged = self._merge_workers(limit, counts)
+            if merged is None:
+                close_crawl_state(self.crawler)  # another worker finishes the run
+                return
+            limit, counts = merged
         self.record["limit_reached"] = limit
-        status = self._status()
+        status = self._status(counts.get("archiver/listing_pages", 0))
         if self.item_errors:
             # A captured post that never reached items.jsonl: the run is not done (--resume).
             self.record.setdefault("problems", []).append(
@@ -184,11 +202,40 @@ class RunLogExtension:
             self.record,
             status=status,
             options=self.options,
-            counts=self._counts(),
+            counts=counts,
             adjust=self._settle_items,
             state=self._state(),
         )
         close_crawl_state(self.crawler)
+        if self.workers is not None:
+            self.workers.forget(self.run.run_id)
+
+    def _merge_workers(
+        self, limit: str | None, counts: dict[str, Any]
+    ) -> tuple[str | None, dict[str, Any]] | None:
+        """Leave this worker's report; None unless it is the last worker, which gets the whole
+        run's failures, item errors, finish reason and counts (summed) to finish it with."""
+        assert self.workers is not None
+        report = {
+            "worker": self.worker_id,
+            "counts": counts,
+            "failures": list(self.failures.values()),
+            "item_errors": self.item_errors,
+            "finish_reason": self.finish_reason,
+            "limit_reached": limit,
+        }
+        reports = self.workers.leave(self.run.run_id, self.worker_id, report)
+        if not reports:
+            return None
+        merged = merge_reports(reports)
+        self.record = read_json(self.run.run_json)  # as the workers recorded its start
+        self.record["workers"] = merged["workers"]
+        self.failures = {f["url"]: f for f in merged["failures"]}
+        self.item_errors = merged["item_errors"]
+        self.finish_reason = merged["finish_reason"]
+        merged_counts = dict(merged["counts"])
+        merged_counts["failed_pages"] = len(self.failures)
+        return merged["limit_reached"], dict(sorted(merged_counts.items()))
 
     def _state(self) -> ArchiveState | None:
         try:
@@ -201,11 +248,10 @@ class RunLogExtension:
         """Let components that learn from the whole run (the source's date order) adjust it."""
         self.crawler.signals.send_catch_log(items_finalising, items=items)
 
-    def _status(self) -> str:
+    def _status(self, listing_pages: int) -> str:
         if self.finish_reason != "finished":
             return STATUS_FAILED
-        stats = self.crawler.stats
-        if stats is not None and not stats.get_value("archiver/listing_pages"):
+        if not listing_pages:
             # Not one listing page came: nothing was archived, the run did not happen.
             self.record.setdefault("problems", []).append("no listing page could be fetched")
             return STATUS_FAILED

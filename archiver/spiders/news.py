@@ -93,6 +93,7 @@ class NewsSpider(scrapy.Spider):
     _listing_pages_seen: int
     _known_pages_in_a_row: int
     _missing_checked: bool
+    distributed: bool
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -142,6 +143,8 @@ class NewsSpider(scrapy.Spider):
         spider._listing_pages_seen = 0
         spider._known_pages_in_a_row = 0
         spider._missing_checked = False
+        # A distributed crawl (--redis): another worker may answer a request this one queued.
+        spider.distributed = bool(settings.get("ARCHIVER_REDIS_URL"))
         crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
@@ -252,7 +255,8 @@ class NewsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = last_modified
             if headers:
                 meta["handle_httpstatus_list"] = [304]
-        self._pending_posts[self.memory.key(teaser)] = teaser.url
+        if not self.distributed:
+            self._pending_posts[self.memory.key(teaser)] = teaser.url
         return scrapy.Request(
             teaser.url,
             callback=self.parse_post,
@@ -383,7 +387,9 @@ class NewsSpider(scrapy.Spider):
             # Nothing is in flight when the spider idles: this request was dropped unanswered.
             self._fail(url, "post", "request dropped without an answer", None)
             del self._pending_posts[key]
-        if self.mode != "full" or self._missing_checked:
+        if self.mode != "full" or self._missing_checked or self.distributed:
+            # Distributed: each worker saw only its own listings; absences are left to the
+            # state's listing sightings (no fetch of unlisted posts in this run).
             return
         self._missing_checked = True
         missing = [
