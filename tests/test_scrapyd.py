@@ -127,3 +127,16 @@ def test_a_crawl_scheduled_on_scrapyd_writes_the_archive(tmp_path: Path) -> None
     assert run.wacz.exists() and run.cdxj.exists()
     report = verify_archive(output)
     assert report.ok, report.summary()
+
+
+def test_spider_arguments_set_the_archiver_settings() -> None:
+    from archiver.spiders.news import spider_argument_settings
+
+    assert spider_argument_settings(
+        {"output": "/srv/a", "source": "iuhrdf", "start_url": "http://a/x, http://a/y",
+         "full": "1", "_job": "abc"}
+    ) == {
+        "ARCHIVER_OUTPUT_DIR": "/srv/a", "ARCHIVER_SOURCE": "iuhrdf",
+        "ARCHIVER_START_URLS": ["http://a/x", "http://a/y"], "ARCHIVER_MODE": "full",
+    }  # fmt: skip
+    assert spider_argument_settings({"full": "no", "output": ""}) == {}

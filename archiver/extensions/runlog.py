@@ -10,10 +10,15 @@ A run whose items a pipeline failed on (``item_error``: a full disk, a broken st
 or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it); a page
 whose callback raised (``spider_error``) is listed in the failures like a page that failed.
 
+In a distributed crawl (``ARCHIVER_REDIS_URL``) each worker leaves its report (counts,
+failures) in Redis when it stops; the last one merges them and finishes the run, once
+(:mod:`archiver.archive.workers`).
+
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_MODE``,
 ``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION``, ``ARCHIVER_FEED_TITLE``, ``ARCHIVER_FEED_LIMIT``,
-``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``.
+``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``, ``ARCHIVER_REDIS_URL``,
+``ARCHIVER_WORKER_ID``.
 """
 
 from __future__ import annotations
