@@ -70,3 +70,24 @@ def test_redis_without_the_scale_extra_is_one_line_and_exit_2(tmp_path: Path) ->
     assert completed.returncode == 2, completed.stderr
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "--redis" in lines[0]
+
+
+def test_the_workers_reports_merge_into_one_run_report() -> None:
+    from archiver.archive.workers import archive_namespace, merge_reports
+
+    merged = merge_reports([
+        {"worker": "w2", "counts": {"item_scraped_count": 3, "archiver/listing_pages": 0},
+         "failures": [{"url": "http://a/1", "kind": "post"}], "item_errors": {},
+         "finish_reason": "finished", "limit_reached": None},
+        {"worker": "w1", "counts": {"item_scraped_count": 5, "archiver/listing_pages": 2},
+         "failures": [{"url": "http://a/1", "kind": "post"}], "item_errors": {"u": "e"},
+         "finish_reason": "shutdown", "limit_reached": "ARCHIVER_MAX_POSTS_PER_RUN"},
+    ])  # fmt: skip
+    assert merged["counts"] == {"item_scraped_count": 8, "archiver/listing_pages": 2}
+    assert merged["failures"] == [{"url": "http://a/1", "kind": "post"}]
+    assert merged["item_errors"] == {"u": "e"}
+    assert merged["finish_reason"] == "shutdown"
+    assert merged["limit_reached"] == "ARCHIVER_MAX_POSTS_PER_RUN"
+    assert merged["workers"] == ["w1", "w2"]
+    assert archive_namespace("/srv/a") == archive_namespace("/srv/a/../a")
+    assert archive_namespace("/srv/a") != archive_namespace("/srv/b")
