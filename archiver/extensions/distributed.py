@@ -8,7 +8,9 @@ offered to the queue, before the duplicate filter; uncounted by the worker that 
 its engine is idle, i.e. every callback has run and what it yielded is queued and counted) and
 keeps an idle worker open (``DontCloseSpider``) while the count is above 0: the crawl ends when
 the queue is empty AND no worker has a request in flight. An idle worker looks at the queue
-again at Scrapy's engine heartbeat (every 5 s).
+every ``POLL_INTERVAL`` seconds (Scrapy's engine would look only at its 5 s heartbeat): a
+request it finds is handed to its engine with ``engine.crawl`` (kept aside by the scheduler,
+not queued or counted twice).
 
 Everything else stays per worker, named by ``ARCHIVER_WORKER_ID``: its WARC files, its items
 file (``items-<worker>.jsonl.partial``) and its crawl log. The last worker to stop finishes the
@@ -25,8 +27,13 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
+from scrapy.utils.reactor import CallLaterOnce
 
 from archiver.archive.workers import RunWorkers, archive_namespace, connect
+
+# Seconds between an idle worker's looks at the shared queue.
+POLL_INTERVAL = 0.2
+_HANDOFF = "archiver_handoff"
 
 try:
     from scrapy_redis.scheduler import Scheduler as _RedisScheduler
@@ -80,6 +87,9 @@ class SharedScheduler(_RedisScheduler):
     workers: RunWorkers
     run_id: str
     taken: int
+    crawler: Crawler
+    handed: list[Any]
+    poller: CallLaterOnce[None]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
@@ -90,10 +100,16 @@ class SharedScheduler(_RedisScheduler):
         )
         instance.run_id = settings.get("ARCHIVER_RUN_ID")
         instance.taken = 0
+        instance.crawler = crawler
+        instance.handed = []
+        instance.poller = CallLaterOnce(instance.poll)
         crawler.signals.connect(instance.spider_idle, signal=scrapy_signals.spider_idle)
         return instance
 
     def enqueue_request(self, request: Any) -> bool:
+        if request.meta.pop(_HANDOFF, False):
+            self.handed.append(request)  # taken from the queue by poll(): counted already
+            return True
         # Counted before the duplicate filter sees it: a request another worker finds "seen"
         # is already counted, so that worker cannot find the run finished meanwhile.
         self.workers.count(self.run_id, 1)
@@ -103,10 +119,30 @@ class SharedScheduler(_RedisScheduler):
         return False
 
     def next_request(self) -> Any:
+        if self.handed:
+            return self.handed.pop()
         request = super().next_request()
         if request is not None:
             self.taken += 1
         return request
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.handed) or bool(super().has_pending_requests())
+
+    def close(self, reason: str) -> Any:
+        self.poller.cancel()
+        return super().close(reason)
+
+    def poll(self) -> None:
+        """An idle worker's look at the shared queue: a request found goes to this worker's
+        engine; none, and the run still has outstanding requests: look again later."""
+        request = super().next_request()
+        if request is not None:
+            self.taken += 1
+            request.meta[_HANDOFF] = True
+            self.crawler.engine.crawl(request)
+        elif self.workers.outstanding(self.run_id) > 0:
+            self.poller.schedule(POLL_INTERVAL)
 
     def spider_idle(self) -> None:
         """This worker's engine is idle: what it took is done. Stay open while the run still
@@ -114,4 +150,5 @@ class SharedScheduler(_RedisScheduler):
         taken, self.taken = self.taken, 0
         remaining = self.workers.count(self.run_id, -taken)
         if remaining > 0:
+            self.poller.schedule(POLL_INTERVAL)
             raise DontCloseSpider
