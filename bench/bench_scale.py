@@ -5,9 +5,10 @@ all compared in the same run.
     python bench/bench_scale.py [--posts 1000,5000,50000] [--redis-posts 1000]
                                 [--workers 1,3] [--latency-ms 5] [--concurrency 16]
 
-Per row: posts, mode, workers, wall seconds, peak RSS (MiB) of the largest crawler process
-(max RSS from wait4, children excluded), items in the run, the run's status. Flat memory shows
-as peak RSS growing far slower than the posts. The distributed rows need a `redis-server` on
+Per row: posts, mode, workers, wall seconds, the largest RSS (MiB) of a crawler process while
+crawling (sampled every 0.2 s until the run lifecycle writes items.jsonl) and overall (max RSS
+from wait4, the run's finish included), items in the run, the run's status. Flat memory shows
+as RSS growing far slower than the posts. The distributed rows need a `redis-server` on
 PATH (started here on a free loopback port, no persistence) and a Python with the `scale` extra
 (--scale-python; default .venv-scale/bin/python, else this one). Requisites (images, CSS) are
 off so that the rows count posts; the replica serves from this process (a threaded server).
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,15 +43,45 @@ def crawl_command(python: str, url: str, output: Path, concurrency: int) -> list
             "-s", "ARCHIVER_REQUISITES_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
 
 
-def run_processes(commands: list[list[str]]) -> tuple[float, int, list[int], str]:
-    """Start ``commands`` together; wall seconds, the largest peak RSS (kB), exit codes, and
-    the stderr tail of the first that failed."""
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def sample_crawl_phase(pids: list[int], output: Path, peaks: list[int]) -> None:
+    """Largest RSS (kB) of ``pids`` while the run is crawling, i.e. before the run lifecycle
+    writes items.jsonl (the finish: items settled, catalogue, packaging); into ``peaks[0]``."""
+    while True:
+        if any(output.glob("runs/*/items.jsonl")):
+            return
+        alive = [rss_kb(pid) for pid in pids]
+        if not any(alive):
+            return
+        peaks[0] = max(peaks[0], *alive)
+        time.sleep(0.2)
+
+
+def run_processes(
+    commands: list[list[str]], output: Path
+) -> tuple[float, int, int, list[int], str]:
+    """Start ``commands`` together; wall seconds, the largest peak RSS (kB) overall and while
+    crawling, exit codes, and the stderr tail of the first that failed."""
     started = time.perf_counter()
     logs = [tempfile.TemporaryFile() for _ in commands]
     processes = [
         subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=log)
         for c, log in zip(commands, logs, strict=True)
     ]
+    crawl_peak = [0]
+    sampler = threading.Thread(
+        target=sample_crawl_phase, args=([p.pid for p in processes], output, crawl_peak)
+    )
+    sampler.start()
     peak, codes = 0, []
     for process in processes:
         _, status, usage = os.wait4(process.pid, 0)
@@ -57,13 +89,14 @@ def run_processes(commands: list[list[str]]) -> tuple[float, int, list[int], str
         peak = max(peak, usage.ru_maxrss)
         codes.append(process.returncode)
     elapsed = time.perf_counter() - started
+    sampler.join()
     tail = ""
     for code, log in zip(codes, logs, strict=True):
         log.seek(0)
         if code and not tail:
             tail = log.read().decode("utf-8", "replace")[-1500:]
         log.close()
-    return elapsed, peak, codes, tail
+    return elapsed, peak, crawl_peak[0], codes, tail
 
 
 def run_summary(output: Path) -> tuple[int, str]:
@@ -116,7 +149,7 @@ def main() -> int:
         else sys.executable
     )
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    rows: list[tuple[int, str, int, float, float, int, str]] = []
+    rows: list[tuple[int, str, int, float, float, float, int, str]] = []
     plan = [(int(n), "single", 1) for n in args.posts.split(",") if n]
     if args.redis_posts:
         plan += [(args.redis_posts, "redis", int(w)) for w in args.workers.split(",") if w]
@@ -139,11 +172,13 @@ def main() -> int:
                         scale_python, server.listing_url, output, args.concurrency
                     )
                     commands = [[*command, "--redis", redis[1]]] * workers
-                elapsed, peak_kb, codes, tail = run_processes(commands)
+                elapsed, peak_kb, crawl_kb, codes, tail = run_processes(commands, output)
             items, status = run_summary(output)
             if any(codes):
                 print(f"{mode} {posts} x{workers}: exit codes {codes}\n{tail}")
-            rows.append((posts, mode, workers, elapsed, peak_kb / 1024, items, status))
+            rows.append(
+                (posts, mode, workers, elapsed, crawl_kb / 1024, peak_kb / 1024, items, status)
+            )
             shutil.rmtree(output, ignore_errors=True)
     finally:
         if redis is not None:
@@ -151,11 +186,11 @@ def main() -> int:
             redis[0].wait()
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nlatency {args.latency_ms} ms, concurrency {args.concurrency} per process")
-    print(f"{'posts':>7} {'mode':<7} {'workers':>7} {'wall s':>8} {'peak RSS MiB':>13} "
-          f"{'items':>7}  status")  # fmt: skip
-    for posts, mode, workers, elapsed, peak_mib, items, status in rows:
-        print(f"{posts:>7} {mode:<7} {workers:>7} {elapsed:>8.1f} {peak_mib:>13.1f} "
-              f"{items:>7}  {status}")  # fmt: skip
+    print(f"{'posts':>7} {'mode':<7} {'workers':>7} {'wall s':>8} {'crawl RSS MiB':>14} "
+          f"{'peak RSS MiB':>13} {'items':>7}  status")  # fmt: skip
+    for posts, mode, workers, elapsed, crawl_mib, peak_mib, items, status in rows:
+        print(f"{posts:>7} {mode:<7} {workers:>7} {elapsed:>8.1f} {crawl_mib:>14.1f} "
+              f"{peak_mib:>13.1f} {items:>7}  {status}")  # fmt: skip
     return 0
 
 
