@@ -32,6 +32,15 @@ LOOPBACK_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0",
                      "CONCURRENT_REQUESTS_PER_DOMAIN=8", "DOWNLOAD_TIMEOUT=10")  # fmt: skip
 
 
+def venv_program(name: str) -> str:
+    """``name`` installed beside this Python (CI runs .venv/bin/python without activating the
+    virtualenv, so its scripts are not on PATH), else on PATH (skip, or fail under CI)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    return require_program(name, "Scrapyd deployment (pip install 'archiver[scale]')")
+
+
 def _api(base: str, endpoint: str, data: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     with urllib.request.urlopen(f"{base}/{endpoint}", data=body, timeout=30) as response:
@@ -43,7 +52,7 @@ def _api(base: str, endpoint: str, data: list[tuple[str, str]] | None = None) ->
 @contextmanager
 def scrapyd_server(directory: Path) -> Iterator[str]:
     """scrapyd on a free loopback port, eggs/logs/dbs in ``directory``; its URL."""
-    program = require_program("scrapyd", "Scrapyd deployment (the scale extra)")
+    program = venv_program("scrapyd")
     port = free_port()
     (directory / "scrapyd.conf").write_text(
         "[scrapyd]\n"
@@ -79,7 +88,7 @@ def scrapyd_server(directory: Path) -> Iterator[str]:
 def deploy(base: str, directory: Path) -> None:
     """``scrapyd-deploy local -p archiver`` from a copy of the project (the egg build writes
     build/ and *.egg-info next to setup.py), its scrapy.cfg pointing at ``base``."""
-    deployer = require_program("scrapyd-deploy", "Scrapyd deployment (the scale extra)")
+    deployer = venv_program("scrapyd-deploy")
     project = directory / "project"
     project.mkdir()
     shutil.copytree(REPO_ROOT / "archiver", project / "archiver",
