@@ -6,12 +6,13 @@ all compared in the same run.
                                 [--workers 1,3] [--latency-ms 5] [--concurrency 16]
 
 Per row: posts, mode, workers, wall seconds, the largest RSS (MiB) of a crawler process while
-crawling (sampled every 0.2 s until the run lifecycle writes items.jsonl) and overall (max RSS
-from wait4, the run's finish included), items in the run, the run's status. Flat memory shows
-as RSS growing far slower than the posts. The distributed rows need a `redis-server` on
-PATH (started here on a free loopback port, no persistence) and a Python with the `scale` extra
-(--scale-python; default .venv-scale/bin/python, else this one). Requisites (images, CSS) are
-off so that the rows count posts; the replica serves from this process (a threaded server).
+crawling (sampled every 0.2 s until its WARC files are closed) and overall (max RSS from wait4,
+the run's finish included: it reads every item of the run into memory), items in the run,
+the run's status. Flat memory shows as RSS growing far slower than the posts. The distributed
+rows need a `redis-server` on PATH (started here on a free loopback port, no persistence) and a
+Python with the `scale` extra (--scale-python; default .venv-scale/bin/python, else this one).
+Requisites (images, CSS) are off so that the rows count posts; the replica serves from this
+process (a threaded server).
 """
 
 from __future__ import annotations
@@ -54,11 +55,15 @@ def rss_kb(pid: int) -> int:
 
 
 def sample_crawl_phase(pids: list[int], output: Path, peaks: list[int]) -> None:
-    """Largest RSS (kB) of ``pids`` while the run is crawling, i.e. before the run lifecycle
-    writes items.jsonl (the finish: items settled, catalogue, packaging); into ``peaks[0]``."""
+    """Largest RSS (kB) of ``pids`` while the run is crawling, i.e. until its WARC files are
+    closed (spider closed; the run's finish, which settles every item, comes after); into
+    ``peaks[0]``."""
+    writing = False
     while True:
-        if any(output.glob("runs/*/items.jsonl")):
+        open_warcs = any(output.glob("runs/*/warc/*.open"))
+        if writing and not open_warcs:
             return
+        writing = writing or open_warcs
         alive = [rss_kb(pid) for pid in pids]
         if not any(alive):
             return
