@@ -33,6 +33,7 @@ from archiver.extensions.distributed import join_distributed_run
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
+from archiver.state import ArchiveState
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -255,10 +256,21 @@ def crawl(settings: Settings) -> dict[str, Any]:
 
 
 def _crawl_as_worker(settings: Settings, archive: ArchivePaths, run: RunPaths) -> dict[str, Any]:
-    """One worker of a distributed run (``--redis``): no archive lock (the workers are one run,
-    kept together by Redis), the run id as joined; the last worker finishes the run."""
-    for closed in close_interrupted_runs(archive, keep=run.run_id):
-        print(f"archiver: closed interrupted run {closed} (its items are kept)", file=sys.stderr)
+    """One worker of a distributed run (``--redis``): the run id as joined; the last worker
+    finishes the run. The archive's lock is held only while the worker gets ready (the state
+    database created or migrated, runs a crash left closed: one worker at a time), not for the
+    crawl: the workers are one run, kept together by Redis."""
+    wait = max(30.0, settings.getfloat("ARCHIVER_LOCK_WAIT"))
+    try:
+        archive.root.mkdir(parents=True, exist_ok=True)
+        with ArchiveLock(archive.lock_file, run_id=run.run_id, wait=wait):
+            if settings.getbool("ARCHIVER_STATE_ENABLED", True):
+                ArchiveState.open(archive.state_db).close()
+            for closed in close_interrupted_runs(archive, keep=run.run_id):
+                print(f"archiver: closed interrupted run {closed} (its items are kept)",
+                      file=sys.stderr)  # fmt: skip
+    except (ArchiveLocked, OSError) as error:
+        return {"status": "failed", "run_id": run.run_id, "error": str(error), "ran": False}
     process = CrawlerProcess(settings)
     process.crawl(NewsSpider)
     process.start()
