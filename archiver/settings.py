@@ -84,7 +84,10 @@ LOG_LEVEL = "INFO"
 ARCHIVER_OUTPUT_DIR = "output"
 # Run id: the UTC start time, like 20261123T203000Z. Empty = set when the crawl starts.
 ARCHIVER_RUN_ID = ""
-# Source profile name (see archiver/sources.py) and start URLs (empty = the profile's).
+# The sources file (TOML, see archiver/sources.toml); empty = the one bundled with archiver.
+ARCHIVER_SOURCES_FILE = ""
+# Source profile name (a [sources.NAME] of the sources file) and start URLs (empty = the
+# profile's).
 ARCHIVER_SOURCE = "iuhrdf"
 ARCHIVER_START_URLS: list[str] = []
 # Extra hosts a crawl may fetch from besides the start URLs' hosts (e.g. a CDN for images).
@@ -146,6 +149,11 @@ ARCHIVER_WARC_REDACT_HEADERS: list[str] = []
 # Keep runs/<run-id>/crawl-log.jsonl: one line per fetch attempt (time, URL, status or error,
 # bytes, duration, WARC record id), so an unreachable page is on record too.
 ARCHIVER_CRAWL_LOG_ENABLED = True
+# A distributed crawl (`--redis URL`): the Redis all workers share (queue, duplicate filter,
+# the run's outstanding requests), and this worker's id (in its WARC file names, items file and
+# crawl log; set by --redis as w1, w2... unless given). Empty: one process, no Redis.
+ARCHIVER_REDIS_URL = ""
+ARCHIVER_WORKER_ID = ""
 # Build the CDXJ index and the WACZ package when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
 # Evidence (archiver/evidence): every run ends with runs/<run-id>/manifest.json. With a key

@@ -7,6 +7,8 @@ The layout is a public contract (cron scripts and researchers rely on it)::
     OUTPUT/feed.atom                      newest new posts, for feed readers
     OUTPUT/runs/<run-id>/run.json         what ran: times, arguments, versions, counts, hashes
     OUTPUT/runs/<run-id>/items.jsonl      this run's items, one post a line
+                                          (a distributed run's workers append to
+                                          items-<worker>.jsonl.partial until it ends)
     OUTPUT/runs/<run-id>/changes.json     new / changed / removed posts in this run
     OUTPUT/runs/<run-id>/crawl-log.jsonl  every fetch attempt: time, URL, status or error, record
     OUTPUT/runs/<run-id>/warc/*.warc.gz   every HTTP exchange of the run
@@ -38,6 +40,16 @@ def is_run_id(name: str) -> bool:
     return bool(_RUN_ID_PATTERN.match(name))
 
 
+_WORKER_PATTERN = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
+
+
+def _worker_name(worker: str) -> str:
+    """A worker id names files: letters, digits, ``_`` and ``.`` only (no path, no dash)."""
+    if not _WORKER_PATTERN.match(worker):
+        raise ValueError(f"not a worker id: {worker!r} (letters, digits, _ and . only)")
+    return worker
+
+
 @dataclass(frozen=True)
 class RunPaths:
     """Paths of one run's files; all inside ``directory``."""
@@ -60,6 +72,21 @@ class RunPaths:
     def items_partial(self) -> Path:
         """Items appended as they are scraped; renamed to items.jsonl when the run ends."""
         return self.directory / "items.jsonl.partial"
+
+    def worker_items_partial(self, worker: str) -> Path:
+        """Items of worker ``worker`` of a distributed run (``--redis``): each worker appends to
+        its own file; the run's end settles them all into items.jsonl."""
+        return self.directory / f"items-{_worker_name(worker)}.jsonl.partial"
+
+    def item_partials(self) -> list[Path]:
+        """Every partial items file of the run: ``items.jsonl.partial`` first, then the
+        workers' (``items-<worker>.jsonl.partial``), by name."""
+        workers = sorted(self.directory.glob("items-*.jsonl.partial"))
+        return [self.items_partial, *workers]
+
+    def worker_crawl_log(self, worker: str) -> Path:
+        """The crawl log of worker ``worker`` of a distributed run (one file per process)."""
+        return self.directory / f"crawl-log-{_worker_name(worker)}.jsonl"
 
     @property
     def crawl_log(self) -> Path:

@@ -120,18 +120,21 @@ class FinishOptions:
 def settle_items(run: RunPaths, adjust: ItemsAdjuster | None = None) -> list[Record]:
     """Write the run's final ``items.jsonl`` (one item per post, the latest) and return them.
 
-    Reads ``items.jsonl`` and then ``items.jsonl.partial`` (a resumed run appends to the
-    partial file), so it is right after a normal end, a resume and a crash alike. ``adjust``
-    may change the items in place before they are written. Raises OSError when the file
-    cannot be written: the partial file is then kept.
+    Reads ``items.jsonl``, then ``items.jsonl.partial`` (a resumed run appends to the partial
+    file) and the workers' ``items-<worker>.jsonl.partial`` (a distributed run), so it is right
+    after a normal end, a resume and a crash alike. ``adjust`` may change the items in place
+    before they are written. Raises OSError when the file cannot be written: the partial
+    files are then kept.
     """
-    if not run.items_partial.exists():
+    partials = [path for path in run.item_partials() if path.exists()]
+    if not partials:
         return list(read_jsonl(run.items_jsonl))
-    items = latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)])
+    items = latest_per_post(_all_items(run))
     if adjust is not None:
         adjust(items)
     atomic_write_jsonl(run.items_jsonl, items)
-    run.items_partial.unlink(missing_ok=True)
+    for path in partials:
+        path.unlink(missing_ok=True)
     logger.info("Wrote %d items to %s", len(items), run.items_jsonl)
     return items
 
@@ -414,7 +417,7 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
         if run.warc_dir.is_dir()
         else []
     )
-    kept = len(latest_per_post([*read_jsonl(run.items_jsonl), *read_jsonl(run.items_partial)]))
+    kept = len(latest_per_post(_all_items(run)))
     record.update(finished_at=None, closed_at=datetime.now(UTC).replace(microsecond=0).isoformat())
     record.setdefault("problems", []).append(
         f"interrupted (the crawl process ended without finishing); closed before the next "
@@ -442,6 +445,14 @@ def seal_options(settings: Record) -> SealOptions:
         signing_key=Path(key).expanduser() if key else None,
         tsa_url=str(settings.get("ARCHIVER_TSA_URL") or "").strip(),
     )
+
+
+def _all_items(run: RunPaths) -> list[Record]:
+    """items.jsonl, then every partial file (a distributed run's workers' too)."""
+    items = list(read_jsonl(run.items_jsonl))
+    for path in run.item_partials():
+        items.extend(read_jsonl(path))
+    return items
 
 
 def _truthy(value: object) -> bool:

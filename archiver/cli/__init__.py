@@ -18,6 +18,7 @@ from archiver.cli import exit_codes
 # Modules that register one subcommand each, in the order `archiver --help` lists them.
 COMMAND_MODULES = (
     "archiver.cli.crawl",
+    "archiver.cli.sources",
     "archiver.cli.demo",
     "archiver.cli.dates",
     "archiver.replica.cli",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from archiver.archive.lifecycle import (
     STATUS_INTERRUPTED,
     STATUS_LIMITED,
     STATUS_PARTIAL,
+    STATUS_RUNNING,
     close_interrupted_runs,
     describe_posts,
 )
@@ -32,9 +34,11 @@ from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
 from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
+from archiver.extensions.distributed import join_distributed_run
 from archiver.files import json_line, read_json, read_jsonl
-from archiver.sources import PROFILES
+from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
+from archiver.state import ArchiveState
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -59,8 +63,21 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         default=None,
-        choices=sorted(PROFILES),
-        help="source profile: timezone, date languages, default start URL (default iuhrdf)",
+        metavar="NAME",
+        help="source profile of the sources file: start URLs, timezone, date languages "
+        "(default iuhrdf); the archive is OUTPUT as given (ARCHIVER_SOURCE)",
+    )
+    parser.add_argument(
+        "--sources",
+        default=None,
+        metavar="FILE",
+        help="sources file (TOML; default: the bundled one; ARCHIVER_SOURCES_FILE)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="crawl every source of the sources file in turn, each into its own archive "
+        "OUTPUT/<source>/; exits with the worst run's code",
     )
     parser.add_argument(
         "--full",
@@ -91,6 +108,14 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         "Authorization, Cookie): for crawls with credentials (ARCHIVER_WARC_REDACT_HEADERS)",
     )
     add_verbosity_arguments(parser)
+    parser.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="a distributed crawl: run this command several times (machines or processes) "
+        "with the same --output and Redis URL; they share one queue and one run "
+        "(needs the scale extra; ARCHIVER_REDIS_URL)",
+    )
     add_settings_argument(parser)
 
 
@@ -125,6 +150,8 @@ def settings_from_args(
         settings.set("ARCHIVER_OUTPUT_DIR", args.output, priority="cmdline")
     if args.source:
         settings.set("ARCHIVER_SOURCE", args.source, priority="cmdline")
+    if getattr(args, "sources", None):
+        settings.set("ARCHIVER_SOURCES_FILE", args.sources, priority="cmdline")
     if getattr(args, "full", False):
         settings.set("ARCHIVER_MODE", "full", priority="cmdline")
     if getattr(args, "redact_header", None):
@@ -139,8 +166,14 @@ def settings_from_args(
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
     if getattr(args, "resume", None):
         _continue_run(settings, args)
+    # A bad sources file or an unknown source: one line naming the file, source and field.
+    get_profile(settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE"))
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
+    if getattr(args, "redis", None):
+        if getattr(args, "resume", None):
+            raise ValueError("--redis cannot --resume (the workers' queue is the run's state)")
+        join_distributed_run(settings, args.redis)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
     return settings
@@ -236,6 +269,8 @@ def crawl(settings: Settings) -> dict[str, Any]:
     existed = archive.root.exists()
     fresh = _is_fresh(archive.root)
     run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+    if settings.get("ARCHIVER_REDIS_URL"):
+        return _crawl_as_worker(settings, archive, run)
     lock = ArchiveLock(
         archive.lock_file,
         run_id=run.run_id,
@@ -281,6 +316,31 @@ def crawl(settings: Settings) -> dict[str, Any]:
     if fresh and not full and not answered and _fetched_nothing(record):
         _remove_skeleton(archive.root, existed)
         record["kept"] = False
+    return record
+
+
+def _crawl_as_worker(settings: Settings, archive: ArchivePaths, run: RunPaths) -> dict[str, Any]:
+    """One worker of a distributed run (``--redis``): the run id as joined; the last worker
+    finishes the run. The archive's lock is held only while the worker gets ready (the state
+    database created or migrated, runs a crash left closed: one worker at a time), not for the
+    crawl: the workers are one run, kept together by Redis."""
+    wait = max(30.0, settings.getfloat("ARCHIVER_LOCK_WAIT"))
+    try:
+        archive.root.mkdir(parents=True, exist_ok=True)
+        with ArchiveLock(archive.lock_file, run_id=run.run_id, wait=wait):
+            if settings.getbool("ARCHIVER_STATE_ENABLED", True):
+                ArchiveState.open(archive.state_db).close()
+            for closed in close_interrupted_runs(archive, keep=run.run_id):
+                print(f"archiver: closed interrupted run {closed} (its items are kept)",
+                      file=sys.stderr)  # fmt: skip
+    except (ArchiveLocked, OSError) as error:
+        return {"status": "failed", "run_id": run.run_id, "error": str(error), "ran": False}
+    process = CrawlerProcess(settings)
+    process.crawl(NewsSpider)
+    process.start()
+    if not run.run_json.exists():
+        return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}
+    record: dict[str, Any] = read_json(run.run_json)
     return record
 
 
@@ -355,6 +415,8 @@ def describe_end(record: dict[str, Any], output_dir: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "all", False):
+        return run_all(args)
     try:
         settings = settings_from_args(args)
     except ValueError as error:
@@ -362,6 +424,11 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.USAGE
     record = crawl(settings)
     output_dir = settings.get("ARCHIVER_OUTPUT_DIR")
+    if record.get("status") == STATUS_RUNNING and settings.get("ARCHIVER_REDIS_URL"):
+        worker, run_id = settings.get("ARCHIVER_WORKER_ID"), record.get("run_id")
+        print(f"archiver: worker {worker} done; the last worker finishes run {run_id}",
+              file=sys.stderr)  # fmt: skip
+        return exit_codes.OK
     if args.print_new and record.get("ran") is not False:
         print_new_posts(ArchivePaths(Path(output_dir)).run(str(record.get("run_id"))))
     quiet = getattr(args, "verbosity", None) == "quiet"
@@ -380,3 +447,53 @@ def print_new_posts(run: RunPaths) -> None:
     for item in merge_catalogue([], items):
         sys.stdout.write(json_line(item))
     sys.stdout.flush()
+
+
+# Exit codes of the runs of `--all`, worst first: the command exits with the worst one's.
+_SEVERITY = (exit_codes.USAGE, exit_codes.FAILED, exit_codes.PARTIAL, exit_codes.LIMITED)
+
+
+def run_all(args: argparse.Namespace) -> int:
+    """``--all``: each source of the sources file in turn, each into OUTPUT/<source>/ (its own
+    archive, the usual layout), each in its own process (a Twisted reactor runs once)."""
+    for flag, given in (("--source", args.source), ("--start-url", args.start_url),
+                        ("--resume", args.resume)):  # fmt: skip
+        if given:
+            print(f"archiver crawl: error: --all crawls every source; {flag} is for one",
+                  file=sys.stderr)  # fmt: skip
+            return exit_codes.USAGE
+    try:
+        profiles = load_sources(args.sources)
+    except ValueError as error:
+        print(f"archiver crawl: error: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    output = Path(args.output or "output")
+    forwarded: list[str] = []
+    if args.sources:
+        forwarded += ["--sources", str(Path(args.sources).resolve())]
+    if args.full:
+        forwarded.append("--full")
+    if args.print_new:
+        forwarded.append("--print-new")
+    for name in args.redact_header:
+        forwarded += ["--redact-header", name]
+    if getattr(args, "redis", None):
+        forwarded += ["--redis", args.redis]
+    for pair in args.settings:
+        forwarded += ["-s", pair]
+    codes: list[int] = []
+    for name, profile in sorted(profiles.items()):
+        if not profile.start_urls:
+            print(f"archiver: source {name} has no start URLs: skipped", file=sys.stderr)
+            continue
+        print(f"archiver: crawling source {name} into {output / name}", file=sys.stderr)
+        command = [sys.executable, "-m", "archiver", "crawl", "--source", name,
+                   "--output", str(output / name), *forwarded]  # fmt: skip
+        codes.append(subprocess.run(command, check=False).returncode)
+    if not codes:
+        print("archiver crawl: error: no source with start URLs to crawl", file=sys.stderr)
+        return exit_codes.USAGE
+    worst = [code for code in _SEVERITY if code in codes]
+    if worst:
+        return worst[0]
+    return max(codes)

@@ -53,7 +53,8 @@ the first HTTPS response from each host in a run is followed by a ``metadata`` r
 
 Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_WARC_ENABLED`` (True): off raises NotConfigured.
-- ``ARCHIVER_WARC_PREFIX`` ("archiver"): first part of WARC file names.
+- ``ARCHIVER_WARC_PREFIX`` ("archiver"): first part of WARC file names (``<prefix>_<worker>``
+  with ``ARCHIVER_WORKER_ID``, a distributed crawl's worker).
 - ``ARCHIVER_WARC_MAX_SIZE`` (1_000_000_000): roll to a new file past this many bytes.
 - ``ARCHIVER_WARC_OPERATOR`` (""): who runs the crawl, for the warcinfo record.
 - ``ARCHIVER_WARC_DEDUP`` (True): identical payloads become revisit records (off: every
@@ -83,6 +84,7 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
+from scrapy.settings import BaseSettings
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
@@ -214,7 +216,7 @@ class WarcCaptureMiddleware:
         writer = WarcWriter(
             run.warc_dir,
             info,
-            prefix=settings.get("ARCHIVER_WARC_PREFIX") or "archiver",
+            prefix=_prefix(settings),
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
         )
         info.hostname = writer.host
@@ -325,3 +327,11 @@ def _report_disk_full(crawler: Crawler, error: BaseException, path: Path) -> boo
     if full is not None:
         crawler.signals.send_catch_log(disk_full, message=full)
     return full is not None
+
+
+def _prefix(settings: BaseSettings) -> str:
+    """``ARCHIVER_WARC_PREFIX``, with the worker id of a distributed crawl (one writer per
+    process, so each worker's WARC files have their own names): ``archiver_w2-...``."""
+    prefix = settings.get("ARCHIVER_WARC_PREFIX") or "archiver"
+    worker = settings.get("ARCHIVER_WORKER_ID")
+    return f"{prefix}_{worker}" if worker else prefix

@@ -61,7 +61,10 @@ class CrawlLogMiddleware:
         if not settings.getbool("ARCHIVER_CRAWL_LOG_ENABLED", True):
             raise NotConfigured
         archive = ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR")))
-        middleware = cls(archive.run(settings.get("ARCHIVER_RUN_ID")).crawl_log, crawler.signals)
+        run = archive.run(settings.get("ARCHIVER_RUN_ID"))
+        worker = settings.get("ARCHIVER_WORKER_ID")
+        # A distributed crawl's workers each keep their own log (one appender per file).
+        middleware = cls(run.worker_crawl_log(worker) if worker else run.crawl_log, crawler.signals)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 

@@ -97,7 +97,9 @@ def settings_origins(settings: BaseSettings) -> dict[str, str]:
 def _from_profile(settings: BaseSettings) -> dict[str, Any]:
     """The date and start settings left empty, with the source profile's values."""
     try:
-        profile = get_profile(settings.get("ARCHIVER_SOURCE"))
+        profile = get_profile(
+            settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE")
+        )
     except ValueError:
         return {}
     filled: dict[str, Any] = {}

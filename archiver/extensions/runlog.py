@@ -12,11 +12,16 @@ is one whose start URL listed no post (``no_teasers``); one stopped by Ctrl-C or
 (Scrapy's ``shutdown``) is ``interrupted`` (``--resume`` continues it); a page
 whose callback raised (``spider_error``) is listed in the failures like a page that failed.
 
+In a distributed crawl (``ARCHIVER_REDIS_URL``) each worker leaves its report (counts,
+failures) in Redis when it stops; the last one merges them and finishes the run, once
+(:mod:`archiver.archive.workers`).
+
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_MODE``,
 ``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION``, ``ARCHIVER_FEED_TITLE``, ``ARCHIVER_FEED_LIMIT``,
 ``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``, ``ARCHIVER_BROWSE_ENABLED``,
-``ARCHIVER_SEARCH_INDEX_ENABLED``, ``ARCHIVER_REPLAY_URL``.
+``ARCHIVER_SEARCH_INDEX_ENABLED``, ``ARCHIVER_REPLAY_URL``, ``ARCHIVER_REDIS_URL``,
+``ARCHIVER_WORKER_ID``.
 
 After the run is finished it rebuilds the archive's browsing pages (``index.html``, ``posts/``)
 and brings the search index in ``state.sqlite`` up to date (archiver.browse); a failure there
@@ -52,6 +57,7 @@ from archiver.archive.lifecycle import (
     seal_options,
 )
 from archiver.archive.session import close_crawl_state, crawl_state
+from archiver.archive.workers import RunWorkers, merge_reports
 from archiver.browse import build_browse, sync_search_index
 from archiver.extensions.provenance import (
     redacted_arguments,
@@ -98,6 +104,9 @@ class RunLogExtension:
         self.item_errors: dict[str, str] = {}
         self.finish_reason: str | None = None
         self.disk_full_message: str | None = None
+        # A distributed crawl (ARCHIVER_REDIS_URL): this process is one worker of the run.
+        self.workers: RunWorkers | None = None
+        self.worker_id = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
@@ -120,6 +129,9 @@ class RunLogExtension:
             ),
         )
         ext = cls(crawler, archive, run, options=options)
+        if settings.get("ARCHIVER_REDIS_URL"):
+            ext.workers = RunWorkers.connect(settings.get("ARCHIVER_REDIS_URL"), archive.root)
+            ext.worker_id = settings.get("ARCHIVER_WORKER_ID")
         crawler.signals.connect(ext.spider_opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=scrapy_signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=scrapy_signals.engine_stopped)
@@ -132,6 +144,10 @@ class RunLogExtension:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.run.directory.mkdir(parents=True, exist_ok=True)
+        if self.workers is not None and self.run.run_json.exists():
+            # Another worker of this distributed run has recorded its start.
+            self.record = read_json(self.run.run_json)
+            return
         if settings.getbool("ARCHIVER_RESUME") and self.run.run_json.exists():
             # Same run, continued: keep its start and say when it was taken up again.
             self.record = read_json(self.run.run_json)
@@ -193,8 +209,15 @@ class RunLogExtension:
         limit = (
             self.crawler.stats.get_value("archiver/limit_reached") if self.crawler.stats else None
         )
+        counts = self._counts()
+        if self.workers is not None:
+            merged = self._merge_workers(limit, counts)
+            if merged is None:
+                close_crawl_state(self.crawler)  # another worker finishes the run
+                return
+            limit, counts = merged
         self.record["limit_reached"] = limit
-        status = self._status()
+        status = self._status(counts.get("archiver/listing_pages", 0))
         warc_errors = (
             self.crawler.stats.get_value("archiver/warc/errors", 0) if self.crawler.stats else 0
         )
@@ -256,6 +279,33 @@ class RunLogExtension:
         except Exception:  # the run is recorded already; `archiver index` rebuilds these
             logger.exception("Rebuilding the browsing pages / search index failed")
 
+    def _merge_workers(
+        self, limit: str | None, counts: dict[str, Any]
+    ) -> tuple[str | None, dict[str, Any]] | None:
+        """Leave this worker's report; None unless it is the last worker, which gets the whole
+        run's failures, item errors, finish reason and counts (summed) to finish it with."""
+        assert self.workers is not None
+        report = {
+            "worker": self.worker_id,
+            "counts": counts,
+            "failures": list(self.failures.values()),
+            "item_errors": self.item_errors,
+            "finish_reason": self.finish_reason,
+            "limit_reached": limit,
+        }
+        reports = self.workers.leave(self.run.run_id, self.worker_id, report)
+        if not reports:
+            return None
+        merged = merge_reports(reports)
+        self.record = read_json(self.run.run_json)  # as the workers recorded its start
+        self.record["workers"] = merged["workers"]
+        self.failures = {f["url"]: f for f in merged["failures"]}
+        self.item_errors = merged["item_errors"]
+        self.finish_reason = merged["finish_reason"]
+        merged_counts = dict(merged["counts"])
+        merged_counts["failed_pages"] = len(self.failures)
+        return merged["limit_reached"], dict(sorted(merged_counts.items()))
+
     def _state(self) -> ArchiveState | None:
         try:
             return crawl_state(self.crawler)
@@ -267,7 +317,7 @@ class RunLogExtension:
         """Let components that learn from the whole run (the source's date order) adjust it."""
         self.crawler.signals.send_catch_log(items_finalising, items=items)
 
-    def _status(self) -> str:
+    def _status(self, listing_pages: int) -> str:
         if self.finish_reason == "shutdown":
             # Ctrl-C (SIGINT) or SIGTERM: Scrapy stopped the crawl cleanly; --resume goes on.
             self.record.setdefault("problems", []).append(
@@ -276,8 +326,7 @@ class RunLogExtension:
             return STATUS_INTERRUPTED
         if self.finish_reason != "finished":
             return STATUS_FAILED
-        stats = self.crawler.stats
-        if stats is not None and not stats.get_value("archiver/listing_pages"):
+        if not listing_pages:
             # Not one listing page came: nothing was archived, the run did not happen.
             self.record.setdefault("problems", []).append("no listing page could be fetched")
             return STATUS_FAILED

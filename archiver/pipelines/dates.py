@@ -33,7 +33,9 @@ class DatesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatesPipeline:
         settings = crawler.settings
-        profile = get_profile(settings.get("ARCHIVER_SOURCE"))
+        profile = get_profile(
+            settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE")
+        )
         languages = settings.getlist("ARCHIVER_DATE_LANGUAGES") or list(profile.languages)
         normaliser = SourceDateNormaliser(
             settings.get("ARCHIVER_TIMEZONE") or profile.timezone,

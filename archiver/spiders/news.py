@@ -3,8 +3,11 @@ post's same-host page requisites, and emit one ``PostItem`` per listed post.
 
 Settings read (defaults in archiver/settings.py):
 - ``ARCHIVER_SOURCE``: source profile (start URLs, timezone, languages).
-- ``ARCHIVER_START_URLS``: listing URLs to start from (overrides the profile's); ``-a
-  start_url=URL`` works too.
+- ``ARCHIVER_START_URLS``: listing URLs to start from (overrides the profile's).
+
+Spider arguments (``-a NAME=VALUE``, Scrapyd's ``schedule.json``) set settings: ``output``
+(ARCHIVER_OUTPUT_DIR), ``source``, ``sources``, ``start_url`` and ``full`` (ARCHIVER_MODE=full);
+``-s`` on the command line still wins.
 - ``ARCHIVER_ALLOWED_HOSTS``: hosts besides the start URLs' that may be fetched.
 - ``ARCHIVER_MAX_LISTING_PAGES``, ``ARCHIVER_MAX_POSTS_PER_RUN``,
   ``ARCHIVER_MAX_EMPTY_LISTING_PAGES``: guards against traps (0 = none), far above what a real
@@ -65,6 +68,34 @@ from archiver.state import UNLISTED_FLAG, parse_mode
 logger = logging.getLogger(__name__)
 
 
+SPIDER_ARGUMENTS = {
+    "output": "ARCHIVER_OUTPUT_DIR",
+    "source": "ARCHIVER_SOURCE",
+    "sources": "ARCHIVER_SOURCES_FILE",
+    "start_url": "ARCHIVER_START_URLS",
+    "full": "ARCHIVER_MODE",
+}
+
+
+def spider_argument_settings(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The settings that spider arguments (``-a NAME=VALUE``; Scrapyd's schedule.json) set:
+    ``output``, ``source``, ``sources``, ``start_url`` (several: separated by spaces or commas)
+    and ``full`` (``1``/``true``/``yes``: a full run)."""
+    found: dict[str, Any] = {}
+    for argument, name in SPIDER_ARGUMENTS.items():
+        value = arguments.get(argument)
+        if value in (None, ""):
+            continue
+        if argument == "start_url":
+            found[name] = [u for u in str(value).replace(",", " ").split() if u]
+        elif argument == "full":
+            if str(value).strip().lower() in ("1", "true", "yes", "full"):
+                found[name] = "full"
+        else:
+            found[name] = str(value)
+    return found
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl a Drupal-style news listing and its posts."""
 
@@ -95,6 +126,7 @@ class NewsSpider(scrapy.Spider):
     _missing_checked: bool
     _ends_reached: int
     _listing_failed: bool
+    distributed: bool
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -105,12 +137,17 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        profile = get_profile(settings.get("ARCHIVER_SOURCE"))
-        from_argument = [kwargs["start_url"]] if kwargs.get("start_url") else []
-        start_urls = settings.getlist("ARCHIVER_START_URLS") or from_argument
-        spider.listing_urls = list(start_urls or profile.start_urls)
+        # Spider arguments (`scrapy crawl news -a output=DIR`, Scrapyd's schedule.json) set the
+        # archiver settings, before any component reads them (Scrapy freezes the settings and
+        # builds the components after the spider). The command line (-s) still wins.
+        for name, value in spider_argument_settings(kwargs).items():
+            settings.set(name, value, priority="spider")
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        profile = get_profile(
+            settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE")
+        )
+        spider.listing_urls = list(settings.getlist("ARCHIVER_START_URLS") or profile.start_urls)
         if not spider.listing_urls:
             raise ValueError(f"source {profile.name!r} has no start URLs: give --start-url")
         spider.source_name = profile.name
@@ -145,6 +182,8 @@ class NewsSpider(scrapy.Spider):
         # Listing chains (one per start URL) that ended at the end of the listing.
         spider._ends_reached = 0
         spider._listing_failed = False
+        # A distributed crawl (--redis): another worker may answer a request this one queued.
+        spider.distributed = bool(settings.get("ARCHIVER_REDIS_URL"))
         crawler.signals.connect(spider.on_idle, signal=scrapy_signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=scrapy_signals.spider_closed)
         return spider
@@ -293,7 +332,8 @@ class NewsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = last_modified
             if headers:
                 meta["handle_httpstatus_list"] = [304]
-        self._pending_posts[self.memory.key(teaser)] = teaser.url
+        if not self.distributed:
+            self._pending_posts[self.memory.key(teaser)] = teaser.url
         return scrapy.Request(
             teaser.url,
             callback=self.parse_post,
@@ -424,7 +464,9 @@ class NewsSpider(scrapy.Spider):
             # Nothing is in flight when the spider idles: this request was dropped unanswered.
             self._fail(url, "post", "request dropped without an answer", None)
             del self._pending_posts[key]
-        if self.mode != "full" or self._missing_checked:
+        if self.mode != "full" or self._missing_checked or self.distributed:
+            # Distributed: each worker saw only its own listings; absences are left to the
+            # state's listing sightings (no fetch of unlisted posts in this run).
             return
         self._missing_checked = True
         missing = [
