@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from helpers import REPO_ROOT
 
@@ -44,8 +42,8 @@ def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_every_source_profile_is_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"--source \{([^}]*)\}", _help("crawl", capsys=capsys))
-    assert shown is not None
-    assert set(shown.group(1).split(",")) == set(PROFILES)
+    # The profiles come from the bundled sources file; `archiver sources` lists them.
+    assert "--source NAME" in _help("crawl", capsys=capsys)
+    assert PROFILES
     for name in PROFILES:
         assert f"`{name}`" in readme, name
