@@ -41,5 +41,6 @@ def _write(path: Path, text: str) -> int:
     if path.exists() and path.read_bytes() == data:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, data)
+    # Derived from the runs and rebuilt by every run (and `archiver index`): not synced.
+    atomic_write_bytes(path, data, sync=False)
     return 1
