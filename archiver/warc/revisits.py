@@ -42,8 +42,8 @@ with the state off, is stored whole once more: a larger WARC, never a wrong revi
 class BoundedCache(Generic[K, V]):
     """A mapping that keeps only its ``size`` most recently used entries."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or CACHE_SIZE
         self._entries: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K) -> V | None:
