@@ -16,10 +16,19 @@ pointer also holds ``refers_to``: the pointer of the record with the payload (wh
 an earlier run's WARC; its ``run_id`` says which run).
 
 A ``.open`` file left by a crash is repaired with :func:`archiver.warc.repair.repair_open_warc`.
+
+With ``records_dir``, each record is also described as it is written, one JSON line per record
+in ``<records_dir>/<final name>.records.partial`` (:func:`records_sidecar`): its offset, length,
+the SHA-256 of its bytes (hashed on their way to the file, not read back), type, id, target URI
+and ``WARC-Concurrent-To``, and for a ``metadata`` record its payload. So the run's manifest
+(:mod:`archiver.evidence.records`) lists every record without reading the WARCs again. The
+sidecar is a cache: a reader uses it only when its records tile the finished file exactly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -70,6 +79,29 @@ _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._]+")
 WarcPointer = dict[str, Any]
 
 
+RECORDS_SIDECAR_SUFFIX = ".records.partial"
+
+
+def records_sidecar(records_dir: Path, warc_name: str) -> Path:
+    """Where the writer describes the records of WARC ``warc_name`` (its final name)."""
+    return records_dir / (warc_name + RECORDS_SIDECAR_SUFFIX)
+
+
+class _HashingOutput:
+    """A file's ``write``/``flush``, hashing the bytes on their way (one record's gzip member)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 def safe_name_part(text: str) -> str:
     """``text`` reduced to characters safe in a file name (dashes separate the name's fields)."""
     return _UNSAFE_IN_NAME.sub("_", text).strip("_") or "unknown"
@@ -94,8 +126,11 @@ class WarcWriter:
         max_size: int = DEFAULT_MAX_SIZE,
         host: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        records_dir: Path | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self.records_dir = Path(records_dir) if records_dir is not None else None
+        self._sidecar: IO[str] | None = None
         self.info = info
         self.prefix = prefix
         self.max_size = max_size
@@ -193,7 +228,7 @@ class WarcWriter:
             record_id=new_record_id(),
             concurrent_to=concurrent_to,
         )
-        offset, length = self._write_record(record)
+        offset, length = self._write_record(record, payload)
         assert self._open_path is not None
         return {
             "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
@@ -260,16 +295,41 @@ class WarcWriter:
             "payload_digest": headers.get_header("WARC-Payload-Digest"),
         }
 
-    def _write_record(self, record: ArcWarcRecord) -> tuple[int, int]:
+    def _write_record(self, record: ArcWarcRecord, payload: bytes | None = None) -> tuple[int, int]:
         assert self._file is not None
         writer = self._builder()
         offset = self._file.tell()
-        writer.out = self._file
+        output = _HashingOutput(self._file)
+        writer.out = output
         writer.write_record(record)  # one gzip member, flushed to the OS
         length = self._file.tell() - offset
         self.records_written += 1
         self.bytes_written += length
+        if self._sidecar is not None:
+            self._describe(record, offset, length, output.digest.hexdigest(), payload)
         return offset, length
+
+    def _describe(
+        self, record: ArcWarcRecord, offset: int, length: int, sha256: str, payload: bytes | None
+    ) -> None:
+        assert self._sidecar is not None
+        headers = record.rec_headers
+        entry: dict[str, Any] = {
+            "offset": offset,
+            "length": length,
+            "sha256": sha256,
+            "type": record.rec_type,
+            "record_id": headers.get_header("WARC-Record-ID"),
+            "target_uri": headers.get_header("WARC-Target-URI"),
+            "concurrent_to": [
+                value for key, value in headers.headers if key == "WARC-Concurrent-To"
+            ],
+        }
+        if payload is not None:
+            entry["payload"] = payload.decode("utf-8", "replace")
+        # Buffered, not flushed per record: after a crash the sidecar falls short of the
+        # (repaired) file and is not used.
+        self._sidecar.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _ensure_file(self) -> None:
         if self._file is not None and self._file.tell() >= self.max_size:
@@ -287,6 +347,9 @@ class WarcWriter:
                 break
         self._file = open(path, "xb")  # noqa: SIM115 (kept open across writes, closed in _finish_file)
         self._open_path = path
+        if self.records_dir is not None:
+            self.records_dir.mkdir(parents=True, exist_ok=True)
+            self._sidecar = records_sidecar(self.records_dir, name).open("w", encoding="utf-8")
         self._write_record(build_warcinfo(self._builder(), name, self.info))
         logger.info("Writing WARC %s", path.name)
 
@@ -296,6 +359,9 @@ class WarcWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
+        if self._sidecar is not None:
+            self._sidecar.close()  # a cache, not evidence: not synced
+            self._sidecar = None
         final_path = self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._open_path, final_path)
         fsync_directory(final_path.parent)
