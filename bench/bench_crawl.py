@@ -20,6 +20,7 @@ A second, unchanged ``--full`` run of the archiver over the same output is timed
 ``archiver --full``): its requests, and how many URLs were fetched more than once in it.
 
     python bench/bench_crawl.py [--posts 1000,5000] [--latency-ms 20] [--concurrency 16]
+                                [--compare DIR-OF-ANOTHER-CHECKOUT] [--wget-max-posts 1000]
 """
 
 from __future__ import annotations
@@ -97,13 +98,18 @@ def sample_rss(pid: int, samples: list[tuple[float, int]], stop: threading.Event
 
 
 def run_timed(
-    command: list[str], cwd: Path, samples: list[tuple[float, int]] | None = None
+    command: list[str],
+    cwd: Path,
+    samples: list[tuple[float, int]] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[float, float, int, int, float, str]:
     """Run ``command``: wall seconds, CPU seconds, peak RSS (kB), exit code, end time (epoch),
     stderr tail. ``samples`` gets its RSS over time."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, env=env
+        )
         stop = threading.Event()
         sampler = threading.Thread(
             target=sample_rss, args=(process.pid, samples if samples is not None else [], stop)
@@ -170,14 +176,21 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
                 "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
                 "-o", str(work / "bare" / "bare.jsonl"),
             ],
-            "archiver": archiver_command(
-                url, work / "archiver", work / "archiver.log", args.concurrency
-            ),
-            "archiver --full": archiver_command(
-                url, work / "archiver", work / "archiver-full.log", args.concurrency, "--full"
-            ),
         }  # fmt: skip
-        if shutil.which("wget") and not args.no_wget:
+        # (tool, code root): the archiver of this tree, and another tree's to compare with.
+        trees = [("archiver", REPO_ROOT)]
+        if args.compare:
+            trees.insert(0, ("archiver@base", Path(args.compare).resolve()))
+        envs: dict[str, dict[str, str]] = {}
+        outputs: dict[str, tuple[Path, Path]] = {}
+        for tool, root in trees:
+            for suffix, extra in (("", []), (" --full", ["--full"])):
+                name = tool + suffix
+                log_file = work / f"{tool}{suffix.replace(' ', '')}.log"
+                tools[name] = archiver_command(url, work / tool, log_file, args.concurrency, *extra)
+                envs[name] = {**os.environ, "PYTHONPATH": str(root)}
+                outputs[name] = (work / tool, log_file)
+        if shutil.which("wget") and not args.no_wget and posts <= args.wget_max_posts:
             tools["wget --warc-file"] = [
                 "wget", "--recursive", "--level=inf", "--page-requisites", "--no-verbose",
                 "--accept-regex", r"/(topic/news|content/|sites/|misc/|themes/|modules/)",
@@ -191,7 +204,9 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
             server.clear_log(reset_attempts=True)
             # Outside the repository, so `scrapy runspider` does not load archiver's settings.
             samples: list[tuple[float, int]] = []
-            wall, cpu, peak_kb, code, ended, tail = run_timed(command, work, samples)
+            wall, cpu, peak_kb, code, ended, tail = run_timed(
+                command, work, samples, envs.get(name)
+            )
             if code not in (0, 8):  # wget's 8: some answers were errors (the deleted post)
                 print(f"{name} ({posts} posts) exited {code}:\n{tail}", file=sys.stderr)
             log = server.request_log
@@ -202,15 +217,15 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
             row.repeated_urls = sum(
                 1 for n in collections.Counter(e.path for e in log).values() if n > 1
             )
-            if name.startswith("archiver"):
-                log_name = "archiver-full.log" if "full" in name else "archiver.log"
-                closing = closing_time(work / log_name)
+            if name in outputs:
+                output, log_file = outputs[name]
+                closing = closing_time(log_file)
                 row.post_crawl = ended - closing if closing is not None else None
                 row.crawl_peak_kb = max(
                     (kb for at, kb in samples if closing is None or at < closing), default=0
                 )
-                row.disk = tree_bytes(work / "archiver")
-                row.extra["warc"] = tree_bytes(work / "archiver", "*.warc.gz")
+                row.disk = tree_bytes(output)
+                row.extra["warc"] = tree_bytes(output, "*.warc.gz")
             elif name.startswith("wget"):
                 row.disk = tree_bytes(work / "wget", "*.warc.gz")
                 row.extra["files"] = tree_bytes(work / "wget" / "files")
@@ -253,7 +268,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{growth:>6.0f}{crawl_peak:>6}{post:>8}{share:>7}{per_post:>8.0f}{row.repeated_urls:>9}"
         )
         for label, key in (("  bare WARC", "warc"), ("  wget files", "files")):
-            if key in row.extra and row.tool != "archiver --full":
+            if key in row.extra and not row.tool.endswith("--full"):
                 print(f"{label:<20}{row.posts:>7}{'':>79}{row.extra[key] / row.posts:>8.0f}")
 
 
@@ -263,7 +278,16 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-wget", action="store_true", help="leave wget out (it is slow)")
+    parser.add_argument(
+        "--wget-max-posts", type=int, default=1000, help="wget only up to this size (slow)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR",
+        help="another checkout of the archiver (e.g. `git archive main | tar -x -C DIR`): its "
+        "rows (archiver@base) are measured in the same run, on the same replica",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.posts.split(",") if size.strip()]
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
