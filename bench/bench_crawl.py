@@ -5,7 +5,8 @@ All three crawl the bundled replica on loopback (the listing, every post page, a
 archiver and wget, the posts' page requisites). Printed per tool and replica size:
 
 - ``req/s``: requests the server saw / wall seconds of the process (``x bare`` beside it);
-- ``CPU ms/req``: user + system CPU of the process / requests (``x bare`` beside it);
+- ``CPU ms/req``: user + system CPU of the process / requests (``x bare`` beside it), and
+  ``crawl``: the same up to "Closing spider" (sampled every 0.1 s), i.e. without the run's end;
 - ``peak MiB``: the process's max RSS; ``+%`` is its growth from the smallest size;
   ``crawl``: the highest RSS sampled (every 0.1 s) before "Closing spider";
 - ``post s``: seconds from "Closing spider" to the end of the process (finishing the run:
@@ -81,17 +82,24 @@ class Row:
     disk: int = 0
     code: int = 0
     crawl_peak_kb: int = 0
+    crawl_cpu: float | None = None
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def sample_rss(pid: int, samples: list[tuple[float, int]], stop: threading.Event) -> None:
-    """(time, RSS kB) of process ``pid`` every 0.1 s: the peak during the crawl vs after."""
-    status = Path(f"/proc/{pid}/status")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def sample_rss(pid: int, samples: list[tuple[float, int, float]], stop: threading.Event) -> None:
+    """(time, RSS kB, CPU seconds so far) of process ``pid`` every 0.1 s: the crawl's share
+    (before "Closing spider") vs the run's end."""
+    status, stat = Path(f"/proc/{pid}/status"), Path(f"/proc/{pid}/stat")
     while not stop.is_set():
         try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
             for line in status.read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    samples.append((time.time(), int(line.split()[1])))
+                    samples.append((time.time(), int(line.split()[1]), cpu))
         except (OSError, ValueError, IndexError):
             return
         stop.wait(0.1)
@@ -100,7 +108,7 @@ def sample_rss(pid: int, samples: list[tuple[float, int]], stop: threading.Event
 def run_timed(
     command: list[str],
     cwd: Path,
-    samples: list[tuple[float, int]] | None = None,
+    samples: list[tuple[float, int, float]] | None = None,
     env: dict[str, str] | None = None,
 ) -> tuple[float, float, int, int, float, str]:
     """Run ``command``: wall seconds, CPU seconds, peak RSS (kB), exit code, end time (epoch),
@@ -203,7 +211,7 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
             (work / "bare").mkdir(exist_ok=True)
             server.clear_log(reset_attempts=True)
             # Outside the repository, so `scrapy runspider` does not load archiver's settings.
-            samples: list[tuple[float, int]] = []
+            samples: list[tuple[float, int, float]] = []
             wall, cpu, peak_kb, code, ended, tail = run_timed(
                 command, work, samples, envs.get(name)
             )
@@ -221,9 +229,9 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
                 output, log_file = outputs[name]
                 closing = closing_time(log_file)
                 row.post_crawl = ended - closing if closing is not None else None
-                row.crawl_peak_kb = max(
-                    (kb for at, kb in samples if closing is None or at < closing), default=0
-                )
+                crawling = [s for s in samples if closing is None or s[0] < closing]
+                row.crawl_peak_kb = max((kb for _, kb, _ in crawling), default=0)
+                row.crawl_cpu = crawling[-1][2] if crawling else None
                 row.disk = tree_bytes(output)
                 row.extra["warc"] = tree_bytes(output, "*.warc.gz")
             elif name.startswith("wget"):
@@ -243,7 +251,8 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     )
     header = (
         f"{'tool':<20}{'posts':>7}{'reqs':>7}{'wall s':>8}{'req/s':>7}{'x bare':>7}"
-        f"{'CPU ms/req':>11}{'x bare':>7}{'peak MiB':>9}{'+%':>6}{'crawl':>6}"
+        f"{'CPU ms/req':>11}{'x bare':>7}{'crawl':>6}{'x bare':>7}"
+        f"{'peak MiB':>9}{'+%':>6}{'crawl':>6}"
         f"{'post s':>8}{'post %':>7}"
         f"{'B/post':>8}{'dup URLs':>9}"
     )
@@ -262,14 +271,20 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         share = f"{100 * row.post_crawl / row.wall:.1f}" if row.post_crawl is not None else "-"
         per_post = row.disk / max(1, row.posts)
         crawl_peak = f"{row.crawl_peak_kb / 1024:.0f}" if row.crawl_peak_kb else "-"
+        if row.crawl_cpu is not None:
+            crawl_cpu_ms = 1000 * row.crawl_cpu / max(1, row.requests)
+            crawl_ms, crawl_ratio = f"{crawl_cpu_ms:>6.2f}", f"{crawl_cpu_ms / base_cpu:>7.2f}"
+        else:
+            crawl_ms, crawl_ratio = f"{'-':>6}", f"{'-':>7}"
         print(
             f"{row.tool:<20}{row.posts:>7}{row.requests:>7}{row.wall:>8.1f}{rate:>7.0f}"
-            f"{rate / base_rate:>7.2f}{cpu_ms:>11.2f}{cpu_ms / base_cpu:>7.2f}{peak:>9.0f}"
+            f"{rate / base_rate:>7.2f}{cpu_ms:>11.2f}{cpu_ms / base_cpu:>7.2f}"
+            f"{crawl_ms}{crawl_ratio}{peak:>9.0f}"
             f"{growth:>6.0f}{crawl_peak:>6}{post:>8}{share:>7}{per_post:>8.0f}{row.repeated_urls:>9}"
         )
         for label, key in (("  bare WARC", "warc"), ("  wget files", "files")):
             if key in row.extra and not row.tool.endswith("--full"):
-                print(f"{label:<20}{row.posts:>7}{'':>79}{row.extra[key] / row.posts:>8.0f}")
+                print(f"{label:<20}{row.posts:>7}{'':>92}{row.extra[key] / row.posts:>8.0f}")
 
 
 def main() -> int:
