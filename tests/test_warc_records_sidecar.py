@@ -8,8 +8,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from archiver.archive.package import write_cdxj, written_cdxj
 from archiver.evidence.records import record_entries, written_record_entries
-from archiver.warc.records import CapturedRequest, CapturedResponse, WarcInfo, payload_digest
+from archiver.warc.records import (
+    PROFILE_SERVER_NOT_MODIFIED,
+    CapturedRequest,
+    CapturedResponse,
+    WarcInfo,
+    payload_digest,
+)
 from archiver.warc.writer import WarcWriter, records_sidecar
 
 IDENTITY = {
@@ -80,3 +87,52 @@ def test_notes_that_do_not_tile_the_file_are_not_used(tmp_path: Path) -> None:
     assert written_record_entries(warc, "warc/x", tmp_path / "indexes") == read
     sidecar.unlink()
     assert written_record_entries(warc, "warc/x", tmp_path / "indexes") == read
+
+
+def test_the_writers_cdxj_lines_are_cdxj_indexers(tmp_path: Path) -> None:
+    """The run's CDXJ index is made from the lines the writer wrote with each record (offsets
+    known then) instead of indexing the WARCs again: the same bytes cdxj-indexer writes."""
+    writer = WarcWriter(tmp_path / "warc", WarcInfo(software="test"), records_dir=tmp_path / "ix")
+    answers = [
+        (200, [("Content-Type", "text/html; charset=utf-8")], "<p>é</p>".encode()),
+        (200, [("Content-Type", "image/png")], b"\x89PNG" + bytes(range(256))),
+        (200, [], b"no content type"),
+        (200, [("Content-Type", "")], b"an empty content type"),
+        (404, [("Content-Type", "text/plain")], b"gone"),
+        (301, [("Location", "https://news.example/b")], b""),
+    ]
+    pointers = []
+    for number, (status, headers, body) in enumerate(answers):
+        url = f"https://news.example/{number}?q=ü&a=1"
+        pointers.append(
+            writer.write_exchange(
+                CapturedRequest("GET", url), CapturedResponse(status, headers, body)
+            )
+        )
+    writer.write_metadata(
+        "https://news.example/0",
+        json.dumps(IDENTITY).encode(),
+        content_type="application/json",
+        concurrent_to=pointers[0]["record_id"],
+    )
+    again = CapturedResponse(
+        200, [("Content-Type", "text/html; charset=utf-8")], "<p>é</p>".encode()
+    )
+    writer.write_revisit(
+        CapturedRequest("GET", pointers[0]["target_uri"]), again, refers_to=pointers[0]
+    )
+    writer.write_revisit(
+        CapturedRequest("GET", pointers[1]["target_uri"], [("If-None-Match", '"x"')]),
+        CapturedResponse(304, [("ETag", '"x"')]),
+        refers_to=pointers[1],
+        profile=PROFILE_SERVER_NOT_MODIFIED,
+    )
+    files = writer.close()
+    noted = written_cdxj(files, tmp_path / "noted.cdxj", tmp_path / "ix")
+    assert noted is not None
+    indexed = write_cdxj(files, tmp_path / "indexed.cdxj")
+    assert noted.read_text(encoding="utf-8") == indexed.read_text(encoding="utf-8")
+    assert len(noted.read_text(encoding="utf-8").splitlines()) == 8
+    # Without the writer's notes for a file: nothing is written, the caller indexes.
+    records_sidecar(tmp_path / "ix", files[0].name).unlink()
+    assert written_cdxj(files, tmp_path / "none.cdxj", tmp_path / "ix") is None

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc.writer import WARC_READ_ERRORS, records_sidecar
+from archiver.warc.writer import WARC_READ_ERRORS, read_records_sidecar
 
 __all__ = ["read_record_bytes", "record_entries", "written_record_entries"]
 
@@ -79,34 +79,17 @@ def written_record_entries(
     (:func:`archiver.warc.writer.records_sidecar`) when those notes tile the file exactly
     (no gap, no overlap, up to its last byte); otherwise (a crash, a repaired file, no notes)
     read from the file itself."""
-    noted = _sidecar_entries(records_sidecar(records_dir, warc.name), warc.stat().st_size)
+    noted = read_records_sidecar(records_dir, warc)
     if noted is None:
         return record_entries(warc, name, certificates)
     found = []
     for entry in noted:
+        entry.pop("cdxj", None)
         payload = entry.pop("payload", None)
         if entry["type"] == "metadata" and certificates is not None and payload is not None:
             _note_identity(payload.encode("utf-8"), entry["record_id"], certificates)
         found.append({"file": name, **entry})
     return found
-
-
-def _sidecar_entries(path: Path, size: int) -> list[dict[str, Any]] | None:
-    if not path.is_file():
-        return None
-    entries: list[dict[str, Any]] = []
-    end = 0
-    try:
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                entry = json.loads(line)
-                if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
-                    return None
-                end += int(entry["length"])
-                entries.append(entry)
-    except (OSError, ValueError):
-        return None
-    return entries if end == size and entries else None
 
 
 def _note_identity(payload: bytes, record_id: str | None, certificates: dict[str, Any]) -> None:

@@ -40,8 +40,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import surt
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
+from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import WARCWriter
 
 from archiver.files import fsync_directory
@@ -100,6 +102,64 @@ class _HashingOutput:
 
     def flush(self) -> None:
         self.out.flush()
+
+
+CDXJ_RECORD_TYPES = ("response", "revisit", "resource")
+_MIME_END = re.compile(r"[;\s]")
+
+
+def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) -> str:
+    """The CDXJ line cdxj-indexer writes for ``record`` (a GET exchange: no POST key suffix),
+    from the values the writer has in hand: SURT key, 14-digit time, url, mime, status,
+    payload digest, length, offset, file name."""
+    headers = record.rec_headers
+    url = headers.get_header("WARC-Target-URI")
+    index: dict[str, str] = {"url": url}
+    if record.rec_type == "revisit":
+        mime: str | None = "warc/revisit"
+    elif record.rec_type == "response":
+        mime = record.http_headers.get_header("Content-Type") if record.http_headers else None
+    else:
+        mime = headers.get_header("Content-Type")
+    if mime and record.rec_type != "revisit":
+        mime = _MIME_END.split(mime, 1)[0].strip()
+    if mime is not None:
+        index["mime"] = mime
+    if record.rec_type in ("response", "revisit") and record.http_headers:
+        index["status"] = record.http_headers.get_statuscode()
+    digest = headers.get_header("WARC-Payload-Digest")
+    if digest:
+        index["digest"] = digest
+    index.update(length=str(length), offset=str(offset), filename=filename)
+    try:
+        key = surt.surt(url)
+    except Exception:  # what cdxj-indexer does with a URL surt cannot read
+        key = url
+    stamp = iso_date_to_timestamp(headers.get_header("WARC-Date"))
+    return f"{key} {stamp} {json.dumps(index)}\n"
+
+
+def read_records_sidecar(records_dir: Path, warc: Path) -> list[dict[str, Any]] | None:
+    """The writer's notes on the records of ``warc`` when they tile the file exactly (from
+    offset 0, no gap, no overlap, up to its last byte); None otherwise (a crash, a repaired
+    file, no notes): then read the file itself."""
+    path = records_sidecar(records_dir, warc.name)
+    if not path.is_file():
+        return None
+    entries: list[dict[str, Any]] = []
+    end = 0
+    try:
+        size = warc.stat().st_size
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                entry = json.loads(line)
+                if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
+                    return None
+                end += int(entry["length"])
+                entries.append(entry)
+    except (OSError, ValueError):
+        return None
+    return entries if end == size and entries else None
 
 
 def safe_name_part(text: str) -> str:
@@ -327,6 +387,10 @@ class WarcWriter:
         }
         if payload is not None:
             entry["payload"] = payload.decode("utf-8", "replace")
+        if record.rec_type in CDXJ_RECORD_TYPES:
+            assert self._open_path is not None
+            name = self._open_path.name[: -len(OPEN_SUFFIX)]
+            entry["cdxj"] = cdxj_line(record, offset, length, name)
         # Buffered, not flushed per record: after a crash the sidecar falls short of the
         # (repaired) file and is not used.
         self._sidecar.write(json.dumps(entry, ensure_ascii=False) + "\n")
