@@ -23,8 +23,12 @@ logger = logging.getLogger(__name__)
 _TAIL_CHUNK = 1 << 16
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+def atomic_write_bytes(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half.
+
+    ``sync=False`` skips the two fsyncs (file and directory): for files derived from the
+    archive and rebuilt from it (the browsing pages), a power cut may lose the last version,
+    never the evidence, and thousands of pages are not synced one by one at every run's end."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -34,12 +38,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    fsync_directory(path.parent)
+    if sync:
+        fsync_directory(path.parent)
 
 
 def _file_mode(path: Path) -> int:

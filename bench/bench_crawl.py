@@ -1,24 +1,41 @@
 """Crawl benchmark: archiver vs a bare Scrapy spider vs ``wget --warc-file``, same replica,
-same run.
+same concurrency, same run (so ratios hold even on a machine shared with other work).
 
 All three crawl the bundled replica on loopback (the listing, every post page, and, for the
-archiver and wget, the posts' page requisites). Printed per tool: wall time, requests the
-server saw, post pages fetched, bytes of WARC written, peak memory (max RSS of the process).
-The figures compare like with like only roughly: the bare spider writes nothing, wget extracts
-nothing; the archiver does both plus dates, state, CDXJ/WACZ and hashes.
+archiver and wget, the posts' page requisites). Printed per tool and replica size:
 
-    python bench/bench_crawl.py [--posts 500] [--latency-ms 0] [--concurrency 8]
+- ``req/s``: requests the server saw / wall seconds of the process (``x bare`` beside it);
+- ``CPU ms/req``: user + system CPU of the process / requests (``x bare`` beside it), and
+  ``crawl``: the same up to "Closing spider" (sampled every 0.1 s), i.e. without the run's end;
+- ``peak MiB``: the process's max RSS; ``+%`` is its growth from the smallest size;
+  ``crawl``: the highest RSS sampled (every 0.1 s) before "Closing spider";
+- ``post s``: seconds from "Closing spider" to the end of the process (finishing the run:
+  items, state, reports, CDXJ, WACZ, hashes, manifest, browse pages, search index), and its
+  share of the wall time;
+- ``B/post``: bytes on disk per post page: the archiver's whole output directory (WARCs,
+  WACZ, indexes, state, pages), the bare spider's WARC-less JSON, wget's WARC (``wget
+  files`` adds the mirrored copy it also keeps), and ``bare WARC``: only the archiver's
+  ``warc/`` files (the captured bytes, stored once).
+
+A second, unchanged ``--full`` run of the archiver over the same output is timed too (row
+``archiver --full``): its requests, and how many URLs were fetched more than once in it.
+
+    python bench/bench_crawl.py [--posts 1000,5000] [--latency-ms 20] [--concurrency 16]
+                                [--compare DIR-OF-ANOTHER-CHECKOUT] [--wget-max-posts 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -48,134 +65,258 @@ class BareNews(scrapy.Spider):
         yield {"url": response.url, "title": response.css("h1#page-title::text").get()}
 """
 
+CLOSING_MARK = "Closing spider"
 
-def run_timed(command: list[str], cwd: Path) -> tuple[float, int, int, str]:
-    """Run ``command``; return wall seconds, its own peak RSS (kB), exit code, stderr tail."""
+
+@dataclass
+class Row:
+    tool: str
+    posts: int
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_kb: int = 0
+    requests: int = 0
+    post_pages: int = 0
+    repeated_urls: int = 0
+    post_crawl: float | None = None
+    disk: int = 0
+    code: int = 0
+    crawl_peak_kb: int = 0
+    crawl_cpu: float | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def sample_rss(pid: int, samples: list[tuple[float, int, float]], stop: threading.Event) -> None:
+    """(time, RSS kB, CPU seconds so far) of process ``pid`` every 0.1 s: the crawl's share
+    (before "Closing spider") vs the run's end."""
+    status, stat = Path(f"/proc/{pid}/status"), Path(f"/proc/{pid}/stat")
+    while not stop.is_set():
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    samples.append((time.time(), int(line.split()[1]), cpu))
+        except (OSError, ValueError, IndexError):
+            return
+        stop.wait(0.1)
+
+
+def run_timed(
+    command: list[str],
+    cwd: Path,
+    samples: list[tuple[float, int, float]] | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[float, float, int, int, float, str]:
+    """Run ``command``: wall seconds, CPU seconds, peak RSS (kB), exit code, end time (epoch),
+    stderr tail. ``samples`` gets its RSS over time."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, env=env
+        )
+        stop = threading.Event()
+        sampler = threading.Thread(
+            target=sample_rss, args=(process.pid, samples if samples is not None else [], stop)
+        )
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
+        stop.set()
+        sampler.join()
+        ended = time.time()
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
         tail = stderr.read().decode("utf-8", "replace")[-2000:]
-    return elapsed, usage.ru_maxrss, process.returncode, tail
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status), ended, tail
 
 
-def warc_bytes(directory: Path) -> int:
-    return sum(p.stat().st_size for p in directory.rglob("*.warc.gz"))
+def tree_bytes(directory: Path, pattern: str = "*") -> int:
+    return sum(p.stat().st_size for p in directory.rglob(pattern) if p.is_file())
+
+
+def closing_time(log_file: Path) -> float | None:
+    """When the engine began closing the spider (the log's ``%(created)f`` stamp)."""
+    if not log_file.is_file():
+        return None
+    for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        if CLOSING_MARK in line:
+            try:
+                return float(line.split(" ", 1)[0])
+            except ValueError:
+                return None
+    return None
+
+
+def archiver_command(url: str, output: Path, log_file: Path, concurrency: int, *extra: str):
+    settings = {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "0",
+        "CONCURRENT_REQUESTS": str(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": str(log_file),
+        "LOG_FORMAT": "%(created).3f %(name)s %(levelname)s: %(message)s",
+        "ARCHIVER_PROGRESS": "off",
+    }
+    command = [sys.executable, "-m", "archiver", "crawl", "--start-url", url]
+    command += ["--output", str(output), *extra]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
+    site = ReplicaSite(ReplicaOptions(posts=posts, latency_ms=args.latency_ms))
+    work.mkdir(parents=True)
+    (work / "bare_spider.py").write_text(BARE_SPIDER)
+    rows: list[Row] = []
+    with ReplicaServer(site) as server:
+        url = server.listing_url
+        tools: dict[str, list[str]] = {
+            "bare scrapy spider": [
+                sys.executable, "-m", "scrapy", "runspider", str(work / "bare_spider.py"),
+                "-a", f"start_url={url}",
+                "-s", f"CONCURRENT_REQUESTS={args.concurrency}",
+                "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
+                "-o", str(work / "bare" / "bare.jsonl"),
+            ],
+        }  # fmt: skip
+        # (tool, code root): the archiver of this tree, and another tree's to compare with.
+        trees = [("archiver", REPO_ROOT)]
+        if args.compare:
+            trees.insert(0, ("archiver@base", Path(args.compare).resolve()))
+        envs: dict[str, dict[str, str]] = {}
+        outputs: dict[str, tuple[Path, Path]] = {}
+        for tool, root in trees:
+            for suffix, extra in (("", []), (" --full", ["--full"])):
+                name = tool + suffix
+                log_file = work / f"{tool}{suffix.replace(' ', '')}.log"
+                tools[name] = archiver_command(url, work / tool, log_file, args.concurrency, *extra)
+                envs[name] = {**os.environ, "PYTHONPATH": str(root)}
+                outputs[name] = (work / tool, log_file)
+        if shutil.which("wget") and not args.no_wget and posts <= args.wget_max_posts:
+            tools["wget --warc-file"] = [
+                "wget", "--recursive", "--level=inf", "--page-requisites", "--no-verbose",
+                "--accept-regex", r"/(topic/news|content/|sites/|misc/|themes/|modules/)",
+                "--reject-regex", r"/(user|search|admin)",
+                "--directory-prefix", str(work / "wget" / "files"),
+                "--warc-file", str(work / "wget" / "crawl"), "--no-warc-keep-log", url,
+            ]  # fmt: skip
+        for name, command in tools.items():
+            (work / "wget").mkdir(exist_ok=True)
+            (work / "bare").mkdir(exist_ok=True)
+            server.clear_log(reset_attempts=True)
+            # Outside the repository, so `scrapy runspider` does not load archiver's settings.
+            samples: list[tuple[float, int, float]] = []
+            wall, cpu, peak_kb, code, ended, tail = run_timed(
+                command, work, samples, envs.get(name)
+            )
+            if code not in (0, 8):  # wget's 8: some answers were errors (the deleted post)
+                print(f"{name} ({posts} posts) exited {code}:\n{tail}", file=sys.stderr)
+            log = server.request_log
+            row = Row(name, posts, wall, cpu, peak_kb, len(log), code=code)
+            row.post_pages = len(
+                {e.path for e in log if e.path.startswith("/content/") and e.status == 200}
+            )
+            row.repeated_urls = sum(
+                1 for n in collections.Counter(e.path for e in log).values() if n > 1
+            )
+            if name in outputs:
+                output, log_file = outputs[name]
+                closing = closing_time(log_file)
+                row.post_crawl = ended - closing if closing is not None else None
+                crawling = [s for s in samples if closing is None or s[0] < closing]
+                row.crawl_peak_kb = max((kb for _, kb, _ in crawling), default=0)
+                row.crawl_cpu = crawling[-1][2] if crawling else None
+                row.disk = tree_bytes(output)
+                row.extra["warc"] = tree_bytes(output, "*.warc.gz")
+            elif name.startswith("wget"):
+                row.disk = tree_bytes(work / "wget", "*.warc.gz")
+                row.extra["files"] = tree_bytes(work / "wget" / "files")
+            else:
+                row.disk = tree_bytes(work / "bare")
+            rows.append(row)
+    return rows
+
+
+def print_table(rows: list[Row], args: argparse.Namespace) -> None:
+    print(
+        f"Replica latency {args.latency_ms} ms, concurrency {args.concurrency} (both "
+        f"CONCURRENT_REQUESTS and _PER_DOMAIN), Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    header = (
+        f"{'tool':<20}{'posts':>7}{'reqs':>7}{'wall s':>8}{'req/s':>7}{'x bare':>7}"
+        f"{'CPU ms/req':>11}{'x bare':>7}{'crawl':>6}{'x bare':>7}"
+        f"{'peak MiB':>9}{'+%':>6}{'crawl':>6}"
+        f"{'post s':>8}{'post %':>7}"
+        f"{'B/post':>8}{'dup URLs':>9}"
+    )
+    print(header)
+    smallest: dict[str, float] = {}
+    for row in rows:
+        base = next(r for r in rows if r.posts == row.posts and r.tool.startswith("bare"))
+        rate = row.requests / row.wall
+        base_rate = base.requests / base.wall
+        cpu_ms = 1000 * row.cpu / max(1, row.requests)
+        base_cpu = 1000 * base.cpu / max(1, base.requests)
+        peak = row.peak_kb / 1024
+        smallest.setdefault(row.tool, peak)
+        growth = 100 * (peak / smallest[row.tool] - 1)
+        post = f"{row.post_crawl:.2f}" if row.post_crawl is not None else "-"
+        share = f"{100 * row.post_crawl / row.wall:.1f}" if row.post_crawl is not None else "-"
+        per_post = row.disk / max(1, row.posts)
+        crawl_peak = f"{row.crawl_peak_kb / 1024:.0f}" if row.crawl_peak_kb else "-"
+        if row.crawl_cpu is not None:
+            crawl_cpu_ms = 1000 * row.crawl_cpu / max(1, row.requests)
+            crawl_ms, crawl_ratio = f"{crawl_cpu_ms:>6.2f}", f"{crawl_cpu_ms / base_cpu:>7.2f}"
+        else:
+            crawl_ms, crawl_ratio = f"{'-':>6}", f"{'-':>7}"
+        print(
+            f"{row.tool:<20}{row.posts:>7}{row.requests:>7}{row.wall:>8.1f}{rate:>7.0f}"
+            f"{rate / base_rate:>7.2f}{cpu_ms:>11.2f}{cpu_ms / base_cpu:>7.2f}"
+            f"{crawl_ms}{crawl_ratio}{peak:>9.0f}"
+            f"{growth:>6.0f}{crawl_peak:>6}{post:>8}{share:>7}{per_post:>8.0f}{row.repeated_urls:>9}"
+        )
+        for label, key in (("  bare WARC", "warc"), ("  wget files", "files")):
+            if key in row.extra and not row.tool.endswith("--full"):
+                print(f"{label:<20}{row.posts:>7}{'':>92}{row.extra[key] / row.posts:>8.0f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=500)
-    parser.add_argument("--latency-ms", type=int, default=0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--posts", default="1000", help="replica sizes, comma separated")
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-wget", action="store_true", help="leave wget out (it is slow)")
+    parser.add_argument(
+        "--wget-max-posts", type=int, default=1000, help="wget only up to this size (slow)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR",
+        help="another checkout of the archiver (e.g. `git archive main | tar -x -C DIR`): its "
+        "rows (archiver@base) are measured in the same run, on the same replica",
+    )
     args = parser.parse_args()
+    sizes = [int(size) for size in args.posts.split(",") if size.strip()]
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
-    site = ReplicaSite(ReplicaOptions(posts=args.posts, latency_ms=args.latency_ms))
-    rows = []
-    env_python = sys.executable
     os.environ["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    with ReplicaServer(site) as server:
-        url = server.listing_url
-        tools = {
-            "archiver crawl": [
-                env_python,
-                "-m",
-                "archiver",
-                "crawl",
-                "--start-url",
-                url,
-                "--output",
-                str(work / "archiver"),
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=0",
-                "-s",
-                f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
-                "-s",
-                "LOG_LEVEL=WARNING",
-            ],
-            "bare scrapy spider": [
-                env_python,
-                "-m",
-                "scrapy",
-                "runspider",
-                str(work / "bare_spider.py"),
-                "-a",
-                f"start_url={url}",
-                "-s",
-                f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
-                "-o",
-                str(work / "bare.jsonl"),
-            ],
-        }
-        (work / "bare_spider.py").write_text(BARE_SPIDER)
-        if shutil.which("wget"):
-            tools["wget --warc-file"] = [
-                "wget",
-                "--recursive",
-                "--level=inf",
-                "--page-requisites",
-                "--no-verbose",
-                "--accept-regex",
-                r"/(topic/news|content/|sites/|misc/|themes/|modules/)",
-                "--reject-regex",
-                r"/(user|search|admin)",
-                "--directory-prefix",
-                str(work / "wget"),
-                "--warc-file",
-                str(work / "wget" / "crawl"),
-                "--no-warc-keep-log",
-                url,
-            ]
+    rows: list[Row] = []
+    try:
+        for size in sizes:
+            rows += bench_size(size, args, work / str(size))
+    finally:
+        if args.keep:
+            print(f"work directory kept: {work}")
         else:
-            print("wget not installed: its row is left out (apt-get install wget)")
-        for name, command in tools.items():
-            (work / "wget").mkdir(exist_ok=True)
-            server.clear_log(reset_attempts=True)
-            # Outside the repository, so `scrapy runspider` does not load archiver's settings.
-            elapsed, peak_kb, code, stderr_tail = run_timed(command, work)
-            if code not in (0, 8):  # wget's 8: some answers were errors (the deleted post)
-                print(f"{name} exited {code}:\n{stderr_tail}")
-            log = server.request_log
-            posts = len({e.path for e in log if e.path.startswith("/content/") and e.status == 200})
-            out_dir = work / ("archiver" if name.startswith("archiver") else "wget")
-            rows.append(
-                (
-                    name,
-                    elapsed,
-                    len(log),
-                    posts,
-                    warc_bytes(out_dir) if name != "bare scrapy spider" else 0,
-                    peak_kb,
-                    code,
-                )
-            )
-    live_posts = sum(1 for t in site.truth() if t["status"] != "deleted")
-    print(
-        f"Replica: {args.posts} posts ({live_posts} with pages), latency {args.latency_ms} ms, "
-        f"concurrency {args.concurrency}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
-    )
-    print(
-        f"{'tool':<22}{'wall s':>9}{'requests':>10}{'posts':>8}"
-        f"{'WARC MB':>9}{'peak MB':>9}{'exit':>6}"
-    )
-    for name, elapsed, requests, posts, warc, peak_kb, code in rows:
-        print(
-            f"{name:<22}{elapsed:>9.2f}{requests:>10}{posts:>8}{warc / 1e6:>9.2f}"
-            f"{peak_kb / 1024:>9.0f}{code:>6}"
-        )
-    base = next((r for r in rows if r[0] == "bare scrapy spider"), None)
-    ours = rows[0]
-    if base:
-        print(
-            f"archiver / bare scrapy wall time: {ours[1] / base[1]:.2f}x "
-            f"(archiver also writes WARC, items, state, CDXJ, WACZ and hashes)"
-        )
-    shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(rows, args)
     return 0
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
-from browse_archive import HOSTILE_TITLE, two_run_archive
+from browse_archive import HOSTILE_TITLE, two_run_archive, write_run
 from helpers import run_archiver
 
 from archiver.browse import BrowsePaths, build_browse, post_file_name
@@ -141,3 +142,31 @@ def test_item_fields_never_become_paths_outside_the_archive() -> None:
     assert warc_href("../../x", pointer) is None
     links = evidence_links("../../x", pointer, "posts/p/../../x.json", prefix="", replay="r")
     assert links == ""  # no item file, no WARC link, no replay (no http target)
+
+
+def test_a_runs_end_rewrites_only_its_posts_pages_and_they_equal_a_full_build(
+    tmp_path: Path,
+) -> None:
+    """At a run's end only the pages of the posts the runs since the last build captured or
+    reported are rewritten (issue 15: not every page of the archive's history, in memory);
+    the result is what a full build writes."""
+    two_run_archive(tmp_path)
+    paths = BrowsePaths(tmp_path)
+    first, second = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    build_browse(tmp_path)  # pages of both runs
+    untouched = paths.post_page(post_file_name(record_key({"source": "iuhrdf", "node_id": "12"})))
+    assert untouched.is_file()
+    # A third run captures post 11 only.
+    time.sleep(0.01)
+    latest = json.loads((tmp_path / "runs" / second / "items.jsonl").read_text().splitlines()[0])
+    third = "20260301T100000Z"
+    write_run(tmp_path, third, [dict(latest, run_id=third, title="Third title")])
+    before = untouched.stat().st_mtime_ns
+    incremental = build_browse(tmp_path, incremental=True)
+    assert untouched.stat().st_mtime_ns == before  # not a capture of run 3: not rewritten
+    written = {p: p.read_bytes() for p in tmp_path.rglob("*.html")}
+    written.update({p: p.read_bytes() for p in (tmp_path / "posts").rglob("*.json")})
+    full = build_browse(tmp_path)
+    assert {p: p.read_bytes() for p in written} == written
+    assert incremental.capture_count == full.capture_count == 8
+    assert first < second < third

@@ -42,7 +42,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import RunPaths
 from archiver.warc.records import ANSWER_TYPES
-from archiver.warc.writer import WARC_SUFFIX
+from archiver.warc.writer import WARC_SUFFIX, read_records_sidecar
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,25 @@ def write_cdxj(warc_files: list[Path], destination: Path, *, for_replay: bool = 
     return destination
 
 
+def written_cdxj(warc_files: list[Path], destination: Path, records_dir: Path) -> Path | None:
+    """:func:`write_cdxj` from the lines the WARC writer made as it wrote each record (it knew
+    every offset then: :func:`archiver.warc.writer.cdxj_line`), sorted, when the writer's
+    notes tile every file exactly; None (nothing written) when one file has none."""
+    lines: list[str] = []
+    for warc in warc_files:
+        noted = read_records_sidecar(records_dir, warc)
+        if noted is None:
+            return None
+        lines.extend(entry["cdxj"] for entry in noted if "cdxj" in entry)
+    lines.sort()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(destination.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as out:
+        out.writelines(lines)
+    os.replace(temporary, destination)
+    return destination
+
+
 def is_not_modified_revisit(cdxj_line: str) -> bool:
     """True for the index line of a revisit recording a 304 (kept out of replay indexes)."""
     _key, _stamp, fields = (cdxj_line.split(" ", 2) + ["", ""])[:3]
@@ -203,7 +222,8 @@ def package_run(run: RunPaths, *, title: str | None = None) -> list[Path]:
     if not warc_files:
         logger.warning("Run %s has no finished WARC file: nothing to package", run.run_id)
         return []
-    cdxj = write_cdxj(warc_files, run.cdxj)
+    # The writer's lines when it left them (a normal end); else cdxj-indexer reads the WARCs.
+    cdxj = written_cdxj(warc_files, run.cdxj, run.indexes_dir) or write_cdxj(warc_files, run.cdxj)
     pages = pages_from_items(run.items_jsonl, title=title)
     if len(pages) < 2:
         pages = pages_from_warcs(warc_files, title=title)

@@ -130,7 +130,7 @@ def _posts_table(posts: list[PostView], replay: str) -> str:
             f'<td><a href="posts/{esc(post.file_name)}.html" class="title">'
             f"{esc(record.get('title') or record.get('url'))}</a></td>"
             f"<td>{esc(record.get('author'))}</td><td>{flag_badges(flags)}</td>"
-            f"<td>{len(post.captures)}</td><td>{links}</td></tr>"
+            f"<td>{post.capture_total}</td><td>{links}</td></tr>"
         )
     return (
         '<table id="posts"><thead><tr><th>Published</th><th>Title</th><th>Author</th>'

@@ -4,6 +4,7 @@ the catalogue (``posts.jsonl``), every run's ``run.json``, ``changes.json`` and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,11 @@ class PostView:
     key: str
     latest: Record
     captures: list[Record] = field(default_factory=list)
+    """Empty when the view was loaded for some posts only and this is not one of them."""
     last_run_change: str | None = None
     """``new``, ``changed`` or ``removed`` when the latest run reported it so."""
+    capture_total: int = 0
+    """How many captures the archive holds of the post (whether or not they were loaded)."""
 
     @property
     def file_name(self) -> str:
@@ -74,25 +78,62 @@ class ArchiveView:
 
     @property
     def capture_count(self) -> int:
-        return sum(len(post.captures) for post in self.posts)
+        return sum(post.capture_total for post in self.posts)
 
 
-def load_archive(root: Path) -> ArchiveView:
+def load_archive(
+    root: Path,
+    *,
+    detail_runs: Collection[str] | None = None,
+    reported_runs: Collection[str] = (),
+) -> ArchiveView:
+    """The archive as the pages show it. ``detail_runs``: load the captures (whole items) only
+    of the posts captured or reported (changes.json) by these runs, and of the posts reported
+    by ``reported_runs`` (the others get their count): what a run's end needs to rewrite
+    those posts' pages, in memory that does not grow with the archive's history."""
     archive = ArchivePaths(root)
     runs: list[RunView] = []
     captures: dict[str, list[Record]] = {}
+    counts: dict[str, int] = {}
+    last: dict[str, Record] = {}
+    catalogue = list(read_jsonl_skipping_corrupt(archive.posts_jsonl))
+    wanted: set[str] | None = None
+    if detail_runs is not None:
+        wanted = set()
+        reported: set[str] = set()
+        for run_id in [*detail_runs, *reported_runs]:
+            run = archive.run(run_id)
+            if run_id in detail_runs:
+                for item in read_jsonl_skipping_corrupt(run.items_jsonl):
+                    wanted.add(record_key(item))
+            for kind, entries in _read_object(run.changes_json).items():
+                if isinstance(entries, list) and kind != "run_id":
+                    reported.update(str(e.get("url")) for e in entries if isinstance(e, dict))
+        wanted.update(record_key(r) for r in catalogue if str(r.get("url")) in reported)
+    known = {record_key(r) for r in catalogue}
     for run_id in archive.run_ids():
         run = archive.run(run_id)
         runs.append(RunView(run_id, _read_object(run.run_json), _read_object(run.changes_json)))
         for item in read_jsonl_skipping_corrupt(run.items_jsonl):
-            item.setdefault("run_id", run_id)
-            captures.setdefault(record_key(item), []).append(item)
-    catalogue = list(read_jsonl_skipping_corrupt(archive.posts_jsonl))
-    known = {record_key(r) for r in catalogue}
+            key = record_key(item)
+            counts[key] = counts.get(key, 0) + 1
+            if wanted is None or key in wanted:
+                item.setdefault("run_id", run_id)
+                captures.setdefault(key, []).append(item)
+            elif key not in known:
+                item.setdefault("run_id", run_id)
+                last[key] = item
     # Posts captured but not (yet) in the catalogue, e.g. of a run that failed to finish.
     stray = [items[-1] for key, items in captures.items() if key not in known]
+    stray += [item for key, item in last.items() if key not in known]
+    last.clear()
     posts = [
-        PostView(record_key(record), record, captures.get(record_key(record), []))
+        PostView(
+            record_key(record),
+            record,
+            captures.get(record_key(record), []),
+            capture_total=counts.get(record_key(record), 0),
+        )
         for record in merge_catalogue(catalogue, stray)
     ]
     view = ArchiveView(root, posts, runs, read_verify_result(root))

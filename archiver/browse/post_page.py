@@ -57,6 +57,9 @@ def diff_section(older: Record, newer: Record) -> str:
 
 
 def render_post(post: PostView, *, replay: str) -> str:
+    # difflib numbers its tables' anchors with a process-wide counter: from 0 on every page,
+    # the same post gives the same page bytes (so an unchanged page is not rewritten).
+    difflib.HtmlDiff._default_prefix = 0  # type: ignore[attr-defined]
     record = post.latest
     title = str(record.get("title") or record.get("url") or post.key)
     url = safe_http_url(record.get("url"))

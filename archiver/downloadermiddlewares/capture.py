@@ -218,6 +218,8 @@ class WarcCaptureMiddleware:
             info,
             prefix=_prefix(settings),
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            # Each record described as written: the manifest needs no second read of the WARCs.
+            records_dir=run.indexes_dir,
         )
         info.hostname = writer.host
         memory = CaptureMemory(

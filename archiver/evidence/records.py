@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warc.records import METADATA
-from archiver.warc.writer import WARC_READ_ERRORS
+from archiver.warc.writer import WARC_READ_ERRORS, read_records_sidecar
 
-__all__ = ["read_record_bytes", "record_entries"]
+__all__ = ["read_record_bytes", "record_entries", "written_record_entries"]
 
 _CHUNK = 1 << 16
 
@@ -44,7 +44,11 @@ def record_entries(
             for record in iterator:
                 headers = record.rec_headers
                 if record.rec_type == METADATA and certificates is not None:
-                    _note_identity(record.content_stream().read(), headers, certificates)
+                    _note_identity(
+                        record.content_stream().read(),
+                        headers.get_header("WARC-Record-ID"),
+                        certificates,
+                    )
                 iterator.read_to_end(record)
                 found.append(
                     {
@@ -69,7 +73,27 @@ def record_entries(
     return found
 
 
-def _note_identity(payload: bytes, headers: Any, certificates: dict[str, Any]) -> None:
+def written_record_entries(
+    warc: Path, name: str, records_dir: Path, certificates: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`record_entries`, from what the writer noted as it wrote ``warc``
+    (:func:`archiver.warc.writer.records_sidecar`) when those notes tile the file exactly
+    (no gap, no overlap, up to its last byte); otherwise (a crash, a repaired file, no notes)
+    read from the file itself."""
+    noted = read_records_sidecar(records_dir, warc)
+    if noted is None:
+        return record_entries(warc, name, certificates)
+    found = []
+    for entry in noted:
+        entry.pop("cdxj", None)
+        payload = entry.pop("payload", None)
+        if entry["type"] == "metadata" and certificates is not None and payload is not None:
+            _note_identity(payload.encode("utf-8"), entry["record_id"], certificates)
+        found.append({"file": name, **entry})
+    return found
+
+
+def _note_identity(payload: bytes, record_id: str | None, certificates: dict[str, Any]) -> None:
     try:
         identity = json.loads(payload)
     except ValueError:
@@ -84,7 +108,7 @@ def _note_identity(payload: bytes, headers: Any, certificates: dict[str, Any]) -
             "tls_version": identity.get("tls_version"),
             "cipher": identity.get("cipher"),
             "ip_address": identity.get("ip_address"),
-            "record_id": headers.get_header("WARC-Record-ID"),
+            "record_id": record_id,
         },
     )
 

@@ -22,7 +22,7 @@ from archiver.evidence.manifest import (
     manifest_bytes,
     sha256_bytes,
 )
-from archiver.evidence.records import record_entries
+from archiver.evidence.records import written_record_entries
 from archiver.evidence.signing import (
     SigningKeyError,
     fingerprint,
@@ -33,6 +33,7 @@ from archiver.evidence.signing import (
 from archiver.evidence.timestamps import TimestampError, timestamp_run
 from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, sign_wacz
 from archiver.files import atomic_write_bytes, read_jsonl
+from archiver.warc.writer import RECORDS_SIDECAR_SUFFIX
 
 __all__ = [
     "KEYS_DIR",
@@ -122,11 +123,12 @@ def seal_run(
     key_fingerprint = fingerprint(key.public_key()) if key is not None else None
     sizes = {name: (run_dir / name).stat().st_size for name in files}
     certificates: dict[str, Any] = {}
+    records_dir = run_dir / "indexes"
     records = [
         entry
         for name in sorted(files)
         if name.startswith("warc/") and ".warc" in name
-        for entry in record_entries(run_dir / name, name, certificates)
+        for entry in written_record_entries(run_dir / name, name, records_dir, certificates)
     ]
     manifest = build_manifest(
         run_id=run_dir.name,
@@ -140,6 +142,8 @@ def seal_run(
     )
     data = manifest_bytes(manifest)
     atomic_write_bytes(run_dir / MANIFEST_NAME, data)
+    for sidecar in records_dir.glob("*" + RECORDS_SIDECAR_SUFFIX):
+        sidecar.unlink(missing_ok=True)  # the writer's notes are in the manifest now
     evidence: dict[str, Any] = {
         "manifest": MANIFEST_NAME,
         "manifest_sha256": sha256_bytes(data),

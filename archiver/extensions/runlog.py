@@ -271,7 +271,11 @@ class RunLogExtension:
         settings = self.crawler.settings
         try:
             if settings.getbool("ARCHIVER_BROWSE_ENABLED", True):
-                build_browse(self.archive.root, replay=settings.get("ARCHIVER_REPLAY_URL"))
+                build_browse(
+                    self.archive.root,
+                    replay=settings.get("ARCHIVER_REPLAY_URL"),
+                    incremental=True,
+                )
             if self.options.state_enabled and settings.getbool(
                 "ARCHIVER_SEARCH_INDEX_ENABLED", True
             ):

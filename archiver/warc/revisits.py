@@ -20,14 +20,53 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Generic, TypeVar
 
 from archiver.state import ArchiveState, StateError
 
 logger = logging.getLogger(__name__)
 
 Pointer = dict[str, Any]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+CACHE_SIZE = 4096
+"""Pointers kept in memory: the most recently used. Every payload is in the state database
+too, so a crawl's memory does not grow with its pages; what falls out is looked up there (or,
+with the state off, is stored whole once more: a larger WARC, never a wrong revisit)."""
+
+
+class BoundedCache(Generic[K, V]):
+    """A mapping that keeps only its ``size`` most recently used entries."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or CACHE_SIZE
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def setdefault(self, key: K, value: V) -> V:
+        known = self.get(key)
+        if known is None:
+            self.put(key, value)
+            return value
+        return known
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def original_of(pointer: Mapping[str, Any]) -> Pointer:
@@ -55,8 +94,8 @@ class CaptureMemory:
         self._on_write_error = on_write_error
         self._state: ArchiveState | None = None
         self._state_failed = False
-        self._originals: dict[tuple[str, str], Pointer] = {}
-        self._latest: dict[str, Pointer] = {}
+        self._originals: BoundedCache[tuple[str, str], Pointer] = BoundedCache()
+        self._latest: BoundedCache[str, Pointer] = BoundedCache()
 
     def original(self, target_uri: str, payload_digest: str) -> Pointer | None:
         """The first record of this payload at this URI (with its ``run_id``), or None."""
@@ -72,7 +111,7 @@ class CaptureMemory:
             logger.error("State lookup of %s failed: %s", target_uri, error)
             return None
         if found is not None:
-            self._originals[(target_uri, payload_digest)] = found
+            self._originals.put((target_uri, payload_digest), found)
         return found
 
     def last_capture(self, target_uri: str) -> Pointer | None:
@@ -107,9 +146,9 @@ class CaptureMemory:
         if not uri or not digest:
             return
         key = (str(uri), str(digest))
-        self._originals.setdefault(key, original)
+        first = self._originals.setdefault(key, original)
         if status == 200:
-            self._latest[str(pointer.get("target_uri"))] = self._originals[key]
+            self._latest.put(str(pointer.get("target_uri")), first)
         if "refers_to" in pointer:
             return  # a revisit: its original is remembered already
         state = self._open_state()

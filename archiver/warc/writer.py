@@ -16,12 +16,21 @@ pointer also holds ``refers_to``: the pointer of the record with the payload (wh
 an earlier run's WARC; its ``run_id`` says which run).
 
 A ``.open`` file left by a crash is repaired with :func:`archiver.warc.repair.repair_open_warc`.
+
+With ``records_dir``, each record is also described as it is written, one JSON line per record
+in ``<records_dir>/<final name>.records.partial`` (:func:`records_sidecar`): its offset, length,
+the SHA-256 of its bytes (hashed on their way to the file, not read back), type, id, target URI
+and ``WARC-Concurrent-To``, and for a ``metadata`` record its payload. So the run's manifest
+(:mod:`archiver.evidence.records`) lists every record without reading the WARCs again. The
+sidecar is a cache: a reader uses it only when its records tile the finished file exactly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import json
 import logging
 import os
 import re
@@ -33,8 +42,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import surt
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
+from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import WARCWriter
 
 from archiver.files import fsync_directory
@@ -72,6 +83,87 @@ _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._]+")
 WarcPointer = dict[str, Any]
 
 
+RECORDS_SIDECAR_SUFFIX = ".records.partial"
+
+
+def records_sidecar(records_dir: Path, warc_name: str) -> Path:
+    """Where the writer describes the records of WARC ``warc_name`` (its final name)."""
+    return records_dir / (warc_name + RECORDS_SIDECAR_SUFFIX)
+
+
+class _HashingOutput:
+    """A file's ``write``/``flush``, hashing the bytes on their way (one record's gzip member)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+CDXJ_RECORD_TYPES = ("response", "revisit", "resource")
+_MIME_END = re.compile(r"[;\s]")
+
+
+def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) -> str:
+    """The CDXJ line cdxj-indexer writes for ``record`` (a GET exchange: no POST key suffix),
+    from the values the writer has in hand: SURT key, 14-digit time, url, mime, status,
+    payload digest, length, offset, file name."""
+    headers = record.rec_headers
+    url = headers.get_header("WARC-Target-URI")
+    index: dict[str, str] = {"url": url}
+    if record.rec_type == "revisit":
+        mime: str | None = "warc/revisit"
+    elif record.rec_type == "response":
+        mime = record.http_headers.get_header("Content-Type") if record.http_headers else None
+    else:
+        mime = headers.get_header("Content-Type")
+    if mime and record.rec_type != "revisit":
+        mime = _MIME_END.split(mime, 1)[0].strip()
+    if mime is not None:
+        index["mime"] = mime
+    if record.rec_type in ("response", "revisit") and record.http_headers:
+        index["status"] = record.http_headers.get_statuscode()
+    digest = headers.get_header("WARC-Payload-Digest")
+    if digest:
+        index["digest"] = digest
+    index.update(length=str(length), offset=str(offset), filename=filename)
+    try:
+        key = surt.surt(url)
+    except Exception:  # what cdxj-indexer does with a URL surt cannot read
+        key = url
+    stamp = iso_date_to_timestamp(headers.get_header("WARC-Date"))
+    return f"{key} {stamp} {json.dumps(index)}\n"
+
+
+def read_records_sidecar(records_dir: Path, warc: Path) -> list[dict[str, Any]] | None:
+    """The writer's notes on the records of ``warc`` when they tile the file exactly (from
+    offset 0, no gap, no overlap, up to its last byte); None otherwise (a crash, a repaired
+    file, no notes): then read the file itself."""
+    path = records_sidecar(records_dir, warc.name)
+    if not path.is_file():
+        return None
+    entries: list[dict[str, Any]] = []
+    end = 0
+    try:
+        size = warc.stat().st_size
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                entry = json.loads(line)
+                if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
+                    return None
+                end += int(entry["length"])
+                entries.append(entry)
+    except (OSError, ValueError):
+        return None
+    return entries if end == size and entries else None
+
+
 def safe_name_part(text: str) -> str:
     """``text`` reduced to characters safe in a file name (dashes separate the name's fields)."""
     return _UNSAFE_IN_NAME.sub("_", text).strip("_") or "unknown"
@@ -96,8 +188,11 @@ class WarcWriter:
         max_size: int = DEFAULT_MAX_SIZE,
         host: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        records_dir: Path | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self.records_dir = Path(records_dir) if records_dir is not None else None
+        self._sidecar: IO[str] | None = None
         self.info = info
         self.prefix = prefix
         self.max_size = max_size
@@ -200,7 +295,7 @@ class WarcWriter:
             concurrent_to=concurrent_to,
         )
         with self._whole_records_only(start):
-            offset, length = self._write_record(record)
+            offset, length = self._write_record(record, payload)
         assert self._open_path is not None
         return {
             "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
@@ -268,15 +363,18 @@ class WarcWriter:
             "payload_digest": headers.get_header("WARC-Payload-Digest"),
         }
 
-    def _write_record(self, record: ArcWarcRecord) -> tuple[int, int]:
+    def _write_record(self, record: ArcWarcRecord, payload: bytes | None = None) -> tuple[int, int]:
         assert self._file is not None
         writer = self._builder()
         offset = self._file.tell()
-        writer.out = self._file
+        output = _HashingOutput(self._file)
+        writer.out = output
         writer.write_record(record)  # one gzip member, flushed to the OS
         length = self._file.tell() - offset
         self.records_written += 1
         self.bytes_written += length
+        if self._sidecar is not None:
+            self._describe(record, offset, length, output.digest.hexdigest(), payload)
         return offset, length
 
     def _finish_broken_file(self, whole_until: int) -> None:
@@ -287,6 +385,10 @@ class WarcWriter:
         self._file, self._open_path = None, None
         with contextlib.suppress(OSError):  # flushing the failed write's buffer may fail again
             handle.close()
+        if self._sidecar is not None:  # its notes cover the whole records only (or fall short)
+            with contextlib.suppress(OSError):
+                self._sidecar.close()
+            self._sidecar = None
         os.truncate(path, whole_until)
         if whole_until == 0:
             path.unlink()
@@ -313,6 +415,32 @@ class WarcWriter:
             self._broken_at = start
             raise
 
+    def _describe(
+        self, record: ArcWarcRecord, offset: int, length: int, sha256: str, payload: bytes | None
+    ) -> None:
+        assert self._sidecar is not None
+        headers = record.rec_headers
+        entry: dict[str, Any] = {
+            "offset": offset,
+            "length": length,
+            "sha256": sha256,
+            "type": record.rec_type,
+            "record_id": headers.get_header("WARC-Record-ID"),
+            "target_uri": headers.get_header("WARC-Target-URI"),
+            "concurrent_to": [
+                value for key, value in headers.headers if key == "WARC-Concurrent-To"
+            ],
+        }
+        if payload is not None:
+            entry["payload"] = payload.decode("utf-8", "replace")
+        if record.rec_type in CDXJ_RECORD_TYPES:
+            assert self._open_path is not None
+            name = self._open_path.name[: -len(OPEN_SUFFIX)]
+            entry["cdxj"] = cdxj_line(record, offset, length, name)
+        # Buffered, not flushed per record: after a crash the sidecar falls short of the
+        # (repaired) file and is not used.
+        self._sidecar.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
     def _ensure_file(self) -> None:
         if self._broken_at is not None:
             raise OSError(errno.ENOSPC, "WARC writing stopped after a failed write")
@@ -331,6 +459,9 @@ class WarcWriter:
                 break
         self._file = open(path, "xb")  # noqa: SIM115 (kept open across writes, closed in _finish_file)
         self._open_path = path
+        if self.records_dir is not None:
+            self.records_dir.mkdir(parents=True, exist_ok=True)
+            self._sidecar = records_sidecar(self.records_dir, name).open("w", encoding="utf-8")
         with self._whole_records_only(0):
             self._write_record(build_warcinfo(self._builder(), name, self.info))
         logger.info("Writing WARC %s", path.name)
@@ -344,6 +475,9 @@ class WarcWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
+        if self._sidecar is not None:
+            self._sidecar.close()  # a cache, not evidence: not synced
+            self._sidecar = None
         final_path = self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._open_path, final_path)
         fsync_directory(final_path.parent)

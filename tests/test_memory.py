@@ -1,0 +1,156 @@
+"""A crawl's memory does not grow with its pages (issue 15).
+
+The per-page work of a crawl goes through the WARC capture, the crawl log and the pipelines
+(dates, validate, state, write). Here 2,000 pages pass through those very components, built
+from a Scrapy crawler with the project's settings, and every container reachable from the
+archiver's own objects is measured after 500 pages and after 2,000: the sizes must not grow.
+What a crawl is allowed to keep per post (like Scrapy's duplicate filter's fingerprints) is
+named in ``PER_POST_KEYS``: one short key per post, nothing of the page.
+
+The benchmark (bench/bench_crawl.py --posts 1000,5000) checks the same on a whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from archiver import settings as project_settings
+from archiver.archive.session import close_crawl_state
+from archiver.downloadermiddlewares.capture import WarcCaptureMiddleware
+from archiver.downloadermiddlewares.crawllog import CrawlLogMiddleware
+from archiver.items import PostItem
+from archiver.pipelines.dates import DatesPipeline
+from archiver.pipelines.state import StatePipeline
+from archiver.pipelines.validate import ValidatePipeline
+from archiver.pipelines.write import WritePipeline
+from archiver.spiders.news import NewsSpider
+from archiver.warc import revisits
+
+RUN_ID = "20260101T000000Z"
+HOST = "http://news.example"
+PER_POST_KEYS = {"ValidatePipeline.seen"}
+_CONTAINERS = (dict, list, set, frozenset, tuple)
+
+
+def sizes(roots: dict[str, Any]) -> dict[str, int]:
+    """``len()`` of every container reachable from ``roots`` through the attributes of the
+    archiver's own objects (and the containers they hold), by path."""
+    found: dict[str, int] = {}
+    seen: set[int] = set()
+
+    def walk(value: Any, path: str) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if type(value).__module__.startswith("archiver"):
+            attributes = getattr(value, "__dict__", {})
+            for name, attribute in attributes.items():
+                walk(attribute, f"{type(value).__name__}.{name}")
+            for name in getattr(type(value), "__slots__", ()):
+                walk(getattr(value, name, None), f"{type(value).__name__}.{name}")
+        elif (
+            isinstance(value, _CONTAINERS) or hasattr(value, "__len__") and hasattr(value, "items")
+        ):
+            found[path] = found.get(path, 0) + len(value)
+            children = value.values() if hasattr(value, "values") else value
+            for child in list(children)[:50]:  # the shape, not every element
+                walk(child, path + "[]")
+
+    for name, root in roots.items():
+        walk(root, name)
+    return found
+
+
+def exchanges(count: int) -> Iterator[tuple[Request, HtmlResponse, PostItem]]:
+    for number in range(count):
+        url = f"{HOST}/content/post-{number}"
+        body = (
+            f"<html><head><title>Post {number}</title></head><body><h1>Post {number}</h1>"
+            f"<p>{'testimony ' * 200}{number}</p></body></html>"
+        ).encode()
+        request = Request(url)
+        response = HtmlResponse(
+            url,
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8", "ETag": f'"{number}"'},
+            body=body,
+            request=request,
+        )
+        item = PostItem(
+            url=url,
+            listed_url=url,
+            source="iuhrdf",
+            node_id=str(number),
+            title=f"Post {number}",
+            published_raw="Sun, 11/01/2020 - 11:30",
+            body_text=f"{'testimony ' * 200}{number}",
+            crawled_at="2026-11-30T00:00:00+00:00",
+            flags=[],
+        )
+        yield request, response, item
+
+
+@pytest.mark.parametrize("cache_size", [64])
+def test_a_crawls_components_keep_no_per_page_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_size: int
+) -> None:
+    monkeypatch.setattr(revisits, "CACHE_SIZE", cache_size)
+    defaults = {k: v for k, v in vars(project_settings).items() if k.isupper()}
+    crawler = get_crawler(
+        NewsSpider,
+        {
+            **defaults,
+            "ARCHIVER_OUTPUT_DIR": str(tmp_path),
+            "ARCHIVER_RUN_ID": RUN_ID,
+            "ARCHIVER_LOCK_HELD": True,
+            "ARCHIVER_WARC_MAX_SIZE": 10_000_000,
+        },
+    )
+    crawler.stats.open_spider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    crawl_log = CrawlLogMiddleware.from_crawler(crawler)
+    pipelines = [
+        DatesPipeline.from_crawler(crawler),
+        ValidatePipeline.from_crawler(crawler),
+        StatePipeline.from_crawler(crawler),
+        WritePipeline.from_crawler(crawler),
+    ]
+    for pipeline in pipelines:
+        if hasattr(pipeline, "open_spider"):
+            pipeline.open_spider()
+    roots = {"capture": capture, "crawl_log": crawl_log, "pipelines": pipelines}
+    measured: list[dict[str, int]] = []
+    try:
+        for number, (request, response, item) in enumerate(exchanges(2000), 1):
+            crawl_log.process_request(request)
+            capture.process_request(request)
+            capture.process_response(request, response)
+            crawl_log.process_response(request, response)
+            for pipeline in pipelines:
+                item = pipeline.process_item(item)
+            if number in (500, 2000):
+                measured.append(sizes(roots))
+    finally:
+        capture.spider_closed()
+        crawl_log.spider_closed()
+        for pipeline in pipelines:
+            if hasattr(pipeline, "close_spider"):
+                pipeline.close_spider()
+        close_crawl_state(crawler)
+    early, late = measured
+    assert capture.writer.records_written >= 4000  # the pages did go through
+    grown = {
+        path: (early.get(path, 0), size)
+        for path, size in late.items()
+        if size > early.get(path, 0) and path not in PER_POST_KEYS
+    }
+    assert not grown, f"containers that grow with the pages (after 500, after 2000): {grown}"
+    per_post = {path: late[path] for path in PER_POST_KEYS if path in late}
+    assert all(size <= 2000 for size in per_post.values()), per_post
