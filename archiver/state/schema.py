@@ -154,6 +154,28 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3_SEARCH)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the state database at ``path`` (created if missing), its schema up to
+    date: WAL, synchronous=NORMAL, foreign keys on, rows as ``sqlite3.Row``. The one way the
+    state (archiver.state.store) and its search tables (archiver.state.search) open it.
+
+    ``isolation_level=None``: callers issue BEGIN/COMMIT themselves, so a transaction is exactly
+    one public method, never an implicit one that outlives it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        migrate(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 def migrate(connection: sqlite3.Connection, path: Path) -> None:
     """Apply the migrations the database has not had yet, each in its own transaction."""
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])

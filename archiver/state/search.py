@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.items import record_key
-from archiver.state.schema import migrate
+from archiver.state.schema import connect
 
 logger = logging.getLogger(__name__)
 
@@ -71,16 +71,7 @@ class SearchIndex:
     @classmethod
     def open(cls, path: Path) -> SearchIndex:
         """Open (or create) the state database and bring its schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-        connection.row_factory = sqlite3.Row
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            migrate(connection, path)
-        except BaseException:
-            connection.close()
-            raise
-        return cls(connection)
+        return cls(connect(path))
 
     def close(self) -> None:
         self._db.close()

@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_MISSING, FLAG_UNLISTED, post_key
-from archiver.state.schema import StateError, migrate
+from archiver.state.schema import StateError, connect
 
 __all__ = ["MODES", "ArchiveState", "Change", "PostState", "StateError", "parse_mode"]
 
@@ -155,20 +155,7 @@ class ArchiveState:
     @classmethod
     def open(cls, path: Path) -> ArchiveState:
         """Open (or create) the database at ``path`` and bring its schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
-        # one public method, never an implicit one that outlives it.
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-        connection.row_factory = sqlite3.Row
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            migrate(connection, path)
-        except BaseException:
-            connection.close()
-            raise
-        return cls(connection)
+        return cls(connect(path))
 
     def close(self) -> None:
         self._db.close()
