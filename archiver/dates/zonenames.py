@@ -16,9 +16,11 @@ Reads no settings.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 from babel.core import get_global
 from babel.dates import get_timezone_name
 
+from archiver.dates.transitions import zone_transitions
 from archiver.dates.vocabulary import Vocabulary, locale_for, name_key
 
 logger = logging.getLogger(__name__)
@@ -125,9 +128,23 @@ def resolve(wall: datetime, spec: ZoneSpec) -> tuple[list[datetime], str | None]
 def _steady_offsets(wall: datetime, spec: ZoneSpec) -> frozenset[timedelta] | None:
     """The spec's offsets on ``wall``'s day when no zone of it changes offset that day (the
     same offset at the day's first and last minute), else None (resolved exactly)."""
+    timeline = _timeline(spec)
+    if timeline is not None:
+        offsets = timeline.steady(wall, spec)
+        if offsets is not None:
+            return offsets
     key = (spec, (wall.year, wall.month, wall.day))
     if key in _STEADY_DAYS:
         return _STEADY_DAYS[key]
+    steady = _day_offsets(wall, spec)
+    if len(_STEADY_DAYS) > 200_000:
+        _STEADY_DAYS.clear()
+    _STEADY_DAYS[key] = steady
+    return steady
+
+
+def _day_offsets(wall: datetime, spec: ZoneSpec) -> frozenset[timedelta] | None:
+    """The exact per-zone check of :func:`_steady_offsets` for ``wall``'s day."""
     start = wall.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=23, minutes=59)
     offsets: set[timedelta] = set()
@@ -147,10 +164,61 @@ def _steady_offsets(wall: datetime, spec: ZoneSpec) -> frozenset[timedelta] | No
             offsets.add(offset)
     else:
         steady = frozenset(offsets)
-    if len(_STEADY_DAYS) > 200_000:
-        _STEADY_DAYS.clear()
-    _STEADY_DAYS[key] = steady
     return steady
+
+
+# A local day lies within this many seconds of the same date's midnight read as UTC, whatever
+# a zone's offset (UTC-12 to UTC+14, and local mean times of up to about +-16 h before 1900).
+_DAY_MARGIN = 17 * 3600
+_EPOCH_DAYS = datetime(1970, 1, 1).toordinal()
+
+
+@dataclass
+class _Timeline:
+    """Every transition of every zone of one spec, and the offsets of each stretch between
+    two of them (computed the first time a date falls in it): between transitions no zone's
+    offset or daylight state changes, so neither does the spec's answer."""
+
+    instants: tuple[int, ...]
+    horizon: float
+    stretches: dict[int, frozenset[timedelta] | None] = field(default_factory=dict)
+
+    def steady(self, wall: datetime, spec: ZoneSpec) -> frozenset[timedelta] | None:
+        """The spec's offsets on ``wall``'s day, or None when a transition of one of its
+        zones is near that day (or past the horizon): then the day is resolved exactly."""
+        midnight = (wall.toordinal() - _EPOCH_DAYS) * 86400
+        start, end = midnight - _DAY_MARGIN, midnight + 86400 + _DAY_MARGIN
+        if end >= self.horizon:
+            return None
+        index = bisect.bisect_right(self.instants, start)
+        if index < len(self.instants) and self.instants[index] <= end:
+            return None
+        if index not in self.stretches:
+            self.stretches[index] = _day_offsets(wall, spec)
+        return self.stretches[index]
+
+
+_TIMELINES: dict[ZoneSpec, _Timeline | None] = {}
+
+
+def _timeline(spec: ZoneSpec) -> _Timeline | None:
+    if spec in _TIMELINES:
+        return _TIMELINES[spec]
+    instants: set[int] = set()
+    horizon = float("inf")
+    timeline: _Timeline | None = None
+    for zone_name, _ in spec:
+        found = zone_transitions(zone_name)
+        if found is None:
+            break
+        instants.update(found.instants)
+        horizon = min(horizon, found.horizon)
+    else:
+        timeline = _Timeline(tuple(sorted(instants)), horizon)
+    if len(_TIMELINES) > 1_000:
+        _TIMELINES.clear()
+    _TIMELINES[spec] = timeline
+    return timeline
 
 
 def _offsets(wall: datetime, spec: ZoneSpec) -> tuple[frozenset[timedelta], bool]:
