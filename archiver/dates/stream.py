@@ -1,8 +1,10 @@
 """Raw date texts in, JSON lines out, one by one: the engine of ``archiver dates``.
 
-Lines are read, normalised and written one at a time, in input order, each output line flushed
-before the next input line is read, so memory stays bounded whatever the input's length and a
-caller can read answers as it writes questions. A line longer than ``MAX_LINE_CHARS``
+Lines are read, normalised and written one at a time, in input order, so memory stays bounded
+whatever the input's length. The answers are flushed whenever no more input is waiting (before
+the program would wait for the next line), so a caller can read answers as it writes questions,
+while a file or a fast pipe is not paid one write per line (flushing every line took two thirds
+of the time of 50,000 dates). A line longer than ``MAX_LINE_CHARS``
 characters is answered at once with ``{"raw": its first MAX_LINE_CHARS characters,
 "published": null, "flags": ["too_long"]}`` and the rest of it is skipped unread into memory:
 no date is that long, and parsing cost stays linear in the length of what is parsed.
@@ -14,8 +16,10 @@ the lines before it taught). Reads no settings.
 from __future__ import annotations
 
 import codecs
+import io
 import json
-from collections.abc import Iterator
+import select
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import BinaryIO, TextIO
 
@@ -52,8 +56,10 @@ def normalise_stream(
     normaliser: SourceDateNormaliser,
     fetched_at: datetime | None = None,
 ) -> int:
-    """Answer every line of ``source`` on ``out`` (flushed per line); the number of lines."""
+    """Answer every line of ``source`` on ``out`` (flushed whenever no more input waits); the
+    number of lines."""
     count = 0
+    waiting = _input_waiting(source)
     for raw, too_long in read_lines(source):
         if too_long:
             record = {"raw": raw, "published": None, "flags": ["too_long"]}
@@ -63,6 +69,26 @@ def normalise_stream(
             if result.candidates:
                 record["candidates"] = list(result.candidates)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.flush()
+        if not waiting():
+            out.flush()
         count += 1
+    out.flush()
     return count
+
+
+def _input_waiting(source: BinaryIO) -> Callable[[], bool]:
+    """A check whether more of ``source`` can be read without waiting (its file descriptor is
+    readable); for a source without one, never (so every answer is flushed)."""
+    try:
+        descriptor = source.fileno()
+    except (io.UnsupportedOperation, AttributeError, ValueError):
+        return lambda: False
+
+    def waiting() -> bool:
+        try:
+            readable, _, _ = select.select([descriptor], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return bool(readable)
+
+    return waiting
