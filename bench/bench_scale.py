@@ -2,30 +2,32 @@
 with a real server's latency and a polite per-worker concurrency, in the same run; and
 (``--posts``) wall time and peak memory of a plain ``archiver crawl`` for N posts.
 
-    python bench/bench_scale.py [--redis-posts 1000] [--workers 1,3] [--latency-ms 150]
-                                [--per-domain 2] [--concurrency 8] [--compare DIR]
+    python bench/bench_scale.py [--redis-posts 1000] [--workers 1,3] [--latency-ms 200]
+                                [--per-domain 2] [--concurrency N] [--compare DIR]
                                 [--posts 1000,5000,50000]
 
 Distributed rows: a real ``redis-server`` on a free loopback port (started here, polled until
 it answers PING, no persistence), N worker processes started together, each one with
 ``CONCURRENT_REQUESTS_PER_DOMAIN=--per-domain`` (politeness to one site: what a real crawl
-keeps per process, and where several workers help) and ``CONCURRENT_REQUESTS=--concurrency``.
+keeps per process, and where several workers help) and ``CONCURRENT_REQUESTS=--concurrency``
+(default: the same; see ``--help``).
 Per row: wall seconds (first process started -> last one exited, the run's finish included),
 requests the replica answered and requests/s, the speed-up over the 1-worker row of the same
 tree, start-up (first process started -> the replica's first request), crawl (first -> last
 request), end (last request -> last process exited: idle workers closing, the run's finish),
-items, and the checks: every replica post exactly once in the run's items, no post page
-fetched twice, ``verify_archive`` ok (WARCs, CDXJ, WACZ, hashes). ``--compare DIR`` measures
-another checkout (``git -C /work/main archive HEAD | tar -x -C DIR``) the same way in the same
+closing (the first worker's "Closing spider" -> the last one's: idle workers waiting), items,
+and the checks: every replica post exactly once in the run's items, no post page fetched
+twice, ``verify_archive`` ok (WARCs, CDXJ, WACZ, hashes). ``--compare DIR`` measures another
+checkout (``git -C /work/main archive HEAD | tar -x -C DIR``) the same way in the same
 run. Requisites (images, CSS) are off so that the rows count posts; the replica is served
 from this process (a threaded server) without gzip unless ``--gzip``: a real server's CPU is
 not on the crawling machine, and on a small machine the replica's rendering and compressing
 would be what bounds three workers. Needs ``redis-server`` on PATH and a Python with the
 ``scale`` extra (``--scale-python``; default ``.venv-scale/bin/python``, else this one).
 
-Memory rows (``--posts``): the largest RSS (MiB) of the crawler while crawling (sampled every
-0.2 s until its WARC files are closed) and overall (max RSS from wait4, the run's finish
-included). Flat memory shows as RSS growing far slower than the posts.
+Memory rows (``--posts``; 16 concurrent requests): the largest RSS (MiB) of the crawler while
+crawling (sampled every 0.2 s until its WARC files are closed) and overall (max RSS from
+wait4, the run's finish included). Flat memory shows as RSS growing far slower than the posts.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def crawl_command(
             "-s", f"CONCURRENT_REQUESTS={concurrency}",
             "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={per_domain}",
             "-s", "ARCHIVER_REQUISITES_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+
+
+MEMORY_CONCURRENCY = 16
 
 
 def rss_kb(pid: int) -> int:
@@ -100,6 +105,7 @@ class Finished:
     crawl_kb: int
     codes: list[int]
     tail: str
+    stderr: list[str]
 
 
 def run_processes(
@@ -127,13 +133,14 @@ def run_processes(
     elapsed = time.perf_counter() - started
     if sample:
         sampler.join()
-    tail = ""
+    tail, stderr = "", []
     for code, log in zip(codes, logs, strict=True):
         log.seek(0)
+        stderr.append(log.read().decode("utf-8", "replace"))
         if code and not tail:
-            tail = log.read().decode("utf-8", "replace")[-1500:]
+            tail = stderr[-1][-1500:]
         log.close()
-    return Finished(started_wall, elapsed, peak, crawl_peak[0], codes, tail)
+    return Finished(started_wall, elapsed, peak, crawl_peak[0], codes, tail, stderr)
 
 
 def last_run_record(output: Path) -> dict[str, object]:
@@ -182,6 +189,7 @@ class RedisRow:
     startup: float
     crawl: float
     end: float
+    close_spread: float
     items: int
     status: str
     checks: str
@@ -200,7 +208,8 @@ def redis_row(
         command = crawl_command(
             python, server.listing_url, output, args.concurrency, args.per_domain
         )
-        done = run_processes([[*command, "--redis", redis_url]] * workers, output, env)
+        command += ["--redis", redis_url, "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}"]
+        done = run_processes([command] * workers, output, env)
         log = list(server.request_log)
     record = last_run_record(output)
     truth = sorted(t["url"] for t in site.truth())
@@ -230,22 +239,38 @@ def redis_row(
         startup=times[0] - done.started,
         crawl=times[-1] - times[0],
         end=done.started + done.elapsed - times[-1],
+        close_spread=close_spread(done.stderr),
         items=len(items),
         status=str(record.get("status", "no run")),
         checks="; ".join(problems) or "ok",
     )
 
 
+LOG_FORMAT = "%(created)f %(levelname)s %(name)s: %(message)s"
+
+
+def close_spread(stderr: list[str]) -> float:
+    """Seconds between the first and the last worker's "Closing spider" (INFO, LOG_FORMAT):
+    how long finished workers waited for each other once the queue had run dry."""
+    closed = [
+        float(line.split(" ", 1)[0])
+        for text in stderr
+        for line in text.splitlines()
+        if "Closing spider" in line and line[:1].isdigit()
+    ]
+    return max(closed) - min(closed) if closed else float("nan")
+
+
 def memory_rows(args: argparse.Namespace, work: Path) -> None:
     """Wall time and peak RSS of a plain crawl for each of ``--posts``."""
-    print(f"\nplain crawl: latency {args.latency_ms} ms, concurrency {args.concurrency}")
+    print(f"\nplain crawl: latency {args.latency_ms} ms, concurrency {MEMORY_CONCURRENCY}")
     print(f"{'posts':>7} {'wall s':>8} {'crawl RSS MiB':>14} {'peak RSS MiB':>13}  status")
     for posts in (int(n) for n in args.posts.split(",") if n):
         site = ReplicaSite(ReplicaOptions(posts=posts, latency_ms=args.latency_ms))
         output = work / f"single-{posts}"
         with ReplicaServer(site) as server:
             command = crawl_command(
-                sys.executable, server.listing_url, output, args.concurrency, args.concurrency
+                sys.executable, server.listing_url, output, MEMORY_CONCURRENCY, MEMORY_CONCURRENCY
             )
             done = run_processes([command], output, dict(os.environ), sample=True)
         status = last_run_record(output).get("status", "no run")
@@ -264,10 +289,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redis-posts", type=int, default=1000, help="0 = no redis rows")
     parser.add_argument("--workers", default="1,3", help="worker counts for the redis rows")
-    parser.add_argument("--latency-ms", type=int, default=150)
+    parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--per-domain", type=int, default=2,
                         help="CONCURRENT_REQUESTS_PER_DOMAIN of each worker")  # fmt: skip
-    parser.add_argument("--concurrency", type=int, default=8, help="CONCURRENT_REQUESTS")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="CONCURRENT_REQUESTS of each worker (default: --per-domain; Scrapy 2.19 on the "
+        "asyncio reactor sends a slot's whole queue at once when DOWNLOAD_DELAY is 0, so only "
+        "CONCURRENT_REQUESTS holds a worker to its per-site share)",
+    )
     parser.add_argument("--compare", default=None, metavar="DIR",
                         help="another checkout, measured the same way in the same run")  # fmt: skip
     parser.add_argument("--posts", default="", help="plain-crawl memory rows, e.g. 1000,5000")
@@ -279,6 +311,7 @@ def main() -> int:
     )
     parser.add_argument("--scale-python", default=None)
     args = parser.parse_args()
+    args.concurrency = args.concurrency or args.per_domain
     scale_python = args.scale_python or (
         str(REPO_ROOT / ".venv-scale/bin/python")
         if (REPO_ROOT / ".venv-scale/bin/python").exists()
@@ -320,14 +353,16 @@ def main() -> int:
             f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}; {os.cpu_count()} CPUs"
         )
         print(f"{'tree':<10} {'workers':>7} {'wall s':>7} {'reqs':>6} {'req/s':>6} "
-              f"{'speed-up':>8} {'start s':>7} {'crawl s':>7} {'end s':>6} {'items':>6} "
+              f"{'speed-up':>8} {'start s':>7} {'crawl s':>7} {'end s':>6} {'closing':>7} "
+              f"{'items':>6} "
               f"{'status':<9} checks")  # fmt: skip
         for row in rows:
             base = next((r for r in rows if r.tree == row.tree and r.workers == 1), None)
             speedup = f"{base.wall / row.wall:.2f}x" if base else "-"
             print(f"{row.tree:<10} {row.workers:>7} {row.wall:>7.1f} {row.requests:>6} "
                   f"{row.requests / row.wall:>6.1f} {speedup:>8} {row.startup:>7.1f} "
-                  f"{row.crawl:>7.1f} {row.end:>6.1f} {row.items:>6} {row.status:<9} "
+                  f"{row.crawl:>7.1f} {row.end:>6.1f} {row.close_spread:>7.2f} "
+                  f"{row.items:>6} {row.status:<9} "
                   f"{row.checks}")  # fmt: skip
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if all(r.checks == "ok" for r in rows) else 1

@@ -120,3 +120,15 @@ def test_what_a_distributed_run_cannot_do_is_refused_before_anything_runs(
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and refused in lines[0], lines
     assert not output.exists()
+
+
+def test_a_crawl_without_redis_imports_neither_redis_nor_scrapy_redis() -> None:
+    import sys
+
+    probe = (
+        "import sys, archiver.cli.crawl, archiver.spiders.news; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'scrapy_redis')))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"

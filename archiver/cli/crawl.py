@@ -34,7 +34,6 @@ from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
 from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
-from archiver.extensions.distributed import join_distributed_run
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
@@ -173,6 +172,9 @@ def settings_from_args(
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
     if getattr(args, "redis", None):
+        # Imported only here: scrapy-redis and redis (the scale extra) load for --redis alone.
+        from archiver.extensions.distributed import join_distributed_run
+
         join_distributed_run(settings, args.redis)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
