@@ -109,13 +109,18 @@ class Finished:
 
 
 def run_processes(
-    commands: list[list[str]], output: Path, env: dict[str, str], sample: bool = False
+    commands: list[list[str]],
+    output: Path,
+    env: dict[str, str],
+    sample: bool = False,
+    cwd: Path = REPO_ROOT,
 ) -> Finished:
-    """Start ``commands`` together and wait for all of them."""
+    """Start ``commands`` together (in ``cwd``: ``python -m`` puts it first on the path, before
+    PYTHONPATH) and wait for all of them."""
     logs = [tempfile.TemporaryFile() for _ in commands]
     started_wall, started = time.time(), time.perf_counter()
     processes = [
-        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=cwd)
         for c, log in zip(commands, logs, strict=True)
     ]
     crawl_peak = [0]
@@ -196,7 +201,7 @@ class RedisRow:
 
 
 def redis_row(
-    tree: str, workers: int, args: argparse.Namespace, python: str, env: dict[str, str],
+    tree: str, workers: int, args: argparse.Namespace, python: str, root: Path,
     redis_url: str, work: Path,
 ) -> RedisRow:  # fmt: skip
     """One distributed crawl of a fresh replica by ``workers`` processes; checked."""
@@ -209,7 +214,7 @@ def redis_row(
             python, server.listing_url, output, args.concurrency, args.per_domain
         )
         command += ["--redis", redis_url, "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}"]
-        done = run_processes([command] * workers, output, env)
+        done = run_processes([command] * workers, output, tree_env(root), cwd=root)
         log = list(server.request_log)
     record = last_run_record(output)
     truth = sorted(t["url"] for t in site.truth())
@@ -331,8 +336,7 @@ def main() -> int:
                 try:
                     for workers in (int(w) for w in args.workers.split(",") if w):
                         for name, tree in trees:
-                            env = tree_env(tree)
-                            row = redis_row(name, workers, args, scale_python, env, redis[1], work)
+                            row = redis_row(name, workers, args, scale_python, tree, redis[1], work)
                             rows.append(row)
                             print(f"  done: {name} x{workers} {row.wall:.1f} s", flush=True)
                 finally:
