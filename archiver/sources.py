@@ -21,8 +21,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import HTMLTranslator, SelectorError
+
 DATE_ORDERS = ("MDY", "DMY", "YMD")
-SELECTOR_NAMES = ("teaser", "post_body")
+# The selector keys a profile may give (archiver.pages.selectors.Selectors: where each applies).
+SELECTOR_NAMES = (
+    "teaser",
+    "teaser_link",
+    "next_page",
+    "post",
+    "title",
+    "post_body",
+    "submitted",
+    "date",
+    "author",
+)
 _FIELDS = ("start_urls", "hosts", "timezone", "languages", "date_order", "selectors")
 
 
@@ -41,8 +54,8 @@ class SourceProfile:
     hosts: tuple[str, ...] = ()
     """Every host the site has had (recorded; a post's identity ignores the host anyway)."""
     selectors: dict[str, str] = field(default_factory=dict)
-    """``teaser`` / ``post_body`` CSS selectors differing from Drupal 7's. Not yet honoured:
-    archiver/pages/ has no selector hook (the Drupal 7 rules are used)."""
+    """CSS selectors (``SELECTOR_NAMES``) where the site's markup differs from Drupal 7's;
+    extraction uses them in place of its default rules (archiver.pages.selectors)."""
 
 
 class SourcesError(ValueError):
@@ -137,6 +150,10 @@ def _profile(file: Path, name: str, table: Any) -> SourceProfile:
     for key, value in selectors.items():
         if key not in SELECTOR_NAMES or not isinstance(value, str) or not value.strip():
             raise fail(f"selectors.{key}", f"expected one of {', '.join(SELECTOR_NAMES)} = 'CSS'")
+        try:
+            HTMLTranslator().css_to_xpath(value)
+        except SelectorError as error:
+            raise fail(f"selectors.{key}", f"not valid CSS {value!r}: {error}") from None
     return SourceProfile(
         name=name,
         start_urls=start_urls,

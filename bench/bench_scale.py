@@ -1,18 +1,33 @@
-"""Scale benchmark: wall time and peak memory of `archiver crawl` for N posts, and of a
-distributed crawl (`--redis`) with 1 vs 3 workers, against the replica with server latency,
-all compared in the same run.
+"""Scale benchmark: a distributed crawl (``--redis``) with 1 vs 3 workers against the replica
+with a real server's latency and a polite per-worker concurrency, in the same run; and
+(``--posts``) wall time and peak memory of a plain ``archiver crawl`` for N posts.
 
-    python bench/bench_scale.py [--posts 1000,5000,50000] [--redis-posts 1000]
-                                [--workers 1,3] [--latency-ms 5] [--concurrency 16]
+    python bench/bench_scale.py [--redis-posts 1000] [--workers 1,3] [--latency-ms 200]
+                                [--per-domain 2] [--concurrency N] [--compare DIR]
+                                [--posts 1000,5000,50000]
 
-Per row: posts, mode, workers, wall seconds, the largest RSS (MiB) of a crawler process while
-crawling (sampled every 0.2 s until its WARC files are closed) and overall (max RSS from wait4,
-the run's finish included: it reads every item of the run into memory), items in the run,
-the run's status. Flat memory shows as RSS growing far slower than the posts. The distributed
-rows need a `redis-server` on PATH (started here on a free loopback port, no persistence) and a
-Python with the `scale` extra (--scale-python; default .venv-scale/bin/python, else this one).
-Requisites (images, CSS) are off so that the rows count posts; the replica serves from this
-process (a threaded server).
+Distributed rows: a real ``redis-server`` on a free loopback port (started here, polled until
+it answers PING, no persistence), N worker processes started together, each one with
+``CONCURRENT_REQUESTS_PER_DOMAIN=--per-domain`` (politeness to one site: what a real crawl
+keeps per process, and where several workers help) and ``CONCURRENT_REQUESTS=--concurrency``
+(default: the same; see ``--help``).
+Per row: wall seconds (first process started -> last one exited, the run's finish included),
+requests the replica answered and requests/s, the speed-up over the 1-worker row of the same
+tree, start-up (first process started -> the replica's first request), crawl (first -> last
+request), end (last request -> last process exited: idle workers closing, the run's finish),
+closing (the first worker's "Closing spider" -> the last one's: idle workers waiting), items,
+and the checks: every replica post exactly once in the run's items, no post page fetched
+twice, ``verify_archive`` ok (WARCs, CDXJ, WACZ, hashes). ``--compare DIR`` measures another
+checkout (``git -C /work/main archive HEAD | tar -x -C DIR``) the same way in the same
+run. Requisites (images, CSS) are off so that the rows count posts; the replica is served
+from this process (a threaded server) without gzip unless ``--gzip``: a real server's CPU is
+not on the crawling machine, and on a small machine the replica's rendering and compressing
+would be what bounds three workers. Needs ``redis-server`` on PATH and a Python with the
+``scale`` extra (``--scale-python``; default ``.venv-scale/bin/python``, else this one).
+
+Memory rows (``--posts``; 16 concurrent requests): the largest RSS (MiB) of the crawler while
+crawling (sampled every 0.2 s until its WARC files are closed) and overall (max RSS from
+wait4, the run's finish included). Flat memory shows as RSS growing far slower than the posts.
 """
 
 from __future__ import annotations
@@ -26,22 +41,31 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from archiver.archive.layout import ArchivePaths  # noqa: E402
-from archiver.files import read_json  # noqa: E402
+from archiver.files import read_json, read_jsonl  # noqa: E402
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite  # noqa: E402
+from archiver.verify.archive import verify_archive  # noqa: E402
 
 
-def crawl_command(python: str, url: str, output: Path, concurrency: int) -> list[str]:
+def crawl_command(
+    python: str, url: str, output: Path, concurrency: int, per_domain: int
+) -> list[str]:
     return [python, "-m", "archiver", "crawl", "--start-url", url, "--output", str(output),
             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
             "-s", f"CONCURRENT_REQUESTS={concurrency}",
-            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={per_domain}",
             "-s", "ARCHIVER_REQUISITES_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+
+
+MEMORY_CONCURRENCY = 16
 
 
 def rss_kb(pid: int) -> int:
@@ -71,22 +95,40 @@ def sample_crawl_phase(pids: list[int], output: Path, peaks: list[int]) -> None:
         time.sleep(0.2)
 
 
+@dataclass
+class Finished:
+    """What the processes of one row did."""
+
+    started: float  # time.time() when the first process was started
+    elapsed: float
+    peak_kb: int
+    crawl_kb: int
+    codes: list[int]
+    tail: str
+    stderr: list[str]
+
+
 def run_processes(
-    commands: list[list[str]], output: Path
-) -> tuple[float, int, int, list[int], str]:
-    """Start ``commands`` together; wall seconds, the largest peak RSS (kB) overall and while
-    crawling, exit codes, and the stderr tail of the first that failed."""
-    started = time.perf_counter()
+    commands: list[list[str]],
+    output: Path,
+    env: dict[str, str],
+    sample: bool = False,
+    cwd: Path = REPO_ROOT,
+) -> Finished:
+    """Start ``commands`` together (in ``cwd``: ``python -m`` puts it first on the path, before
+    PYTHONPATH) and wait for all of them."""
     logs = [tempfile.TemporaryFile() for _ in commands]
+    started_wall, started = time.time(), time.perf_counter()
     processes = [
-        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=log)
+        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=cwd)
         for c, log in zip(commands, logs, strict=True)
     ]
     crawl_peak = [0]
     sampler = threading.Thread(
         target=sample_crawl_phase, args=([p.pid for p in processes], output, crawl_peak)
     )
-    sampler.start()
+    if sample:
+        sampler.start()
     peak, codes = 0, []
     for process in processes:
         _, status, usage = os.wait4(process.pid, 0)
@@ -94,22 +136,23 @@ def run_processes(
         peak = max(peak, usage.ru_maxrss)
         codes.append(process.returncode)
     elapsed = time.perf_counter() - started
-    sampler.join()
-    tail = ""
+    if sample:
+        sampler.join()
+    tail, stderr = "", []
     for code, log in zip(codes, logs, strict=True):
         log.seek(0)
+        stderr.append(log.read().decode("utf-8", "replace"))
         if code and not tail:
-            tail = log.read().decode("utf-8", "replace")[-1500:]
+            tail = stderr[-1][-1500:]
         log.close()
-    return elapsed, peak, crawl_peak[0], codes, tail
+    return Finished(started_wall, elapsed, peak, crawl_peak[0], codes, tail, stderr)
 
 
-def run_summary(output: Path) -> tuple[int, str]:
+def last_run_record(output: Path) -> dict[str, object]:
     archive = ArchivePaths(output)
     if not archive.run_ids():
-        return 0, "no run"
-    record = read_json(archive.run(archive.run_ids()[-1]).run_json)
-    return int(record.get("counts", {}).get("items_in_run", 0)), str(record.get("status"))
+        return {}
+    return dict(read_json(archive.run(archive.run_ids()[-1]).run_json))
 
 
 def free_port() -> int:
@@ -119,6 +162,7 @@ def free_port() -> int:
 
 
 def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    """A throw-away redis-server on a free loopback port, once it answers PING; its URL."""
     program = shutil.which("redis-server")
     if program is None:
         return None
@@ -128,75 +172,204 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str] | None:
          "no", "--dir", str(directory)], stdout=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, f"redis://127.0.0.1:{port}/0"
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                if connection.recv(16).startswith(b"+PONG"):
+                    return process, f"redis://127.0.0.1:{port}/0"
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     process.terminate()
     return None
 
 
+@dataclass
+class RedisRow:
+    tree: str
+    workers: int
+    wall: float
+    requests: int
+    startup: float
+    crawl: float
+    end: float
+    close_spread: float
+    items: int
+    status: str
+    checks: str
+
+
+def redis_row(
+    tree: str, workers: int, args: argparse.Namespace, python: str, root: Path,
+    redis_url: str, work: Path,
+) -> RedisRow:  # fmt: skip
+    """One distributed crawl of a fresh replica by ``workers`` processes; checked."""
+    site = ReplicaSite(
+        ReplicaOptions(posts=args.redis_posts, latency_ms=args.latency_ms, gzip=args.gzip)
+    )
+    output = work / f"redis-{tree}-{workers}"
+    with ReplicaServer(site) as server:
+        command = crawl_command(
+            python, server.listing_url, output, args.concurrency, args.per_domain
+        )
+        command += ["--redis", redis_url, "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}"]
+        done = run_processes([command] * workers, output, tree_env(root), cwd=root)
+        log = list(server.request_log)
+    record = last_run_record(output)
+    truth = sorted(t["url"] for t in site.truth())
+    problems = []
+    if any(done.codes):
+        problems.append(f"exit codes {done.codes}")
+        print(f"{tree} x{workers}: exit codes {done.codes}\n{done.tail}")
+    archive = ArchivePaths(output)
+    items = []
+    if archive.run_ids():
+        items = list(read_jsonl(archive.run(archive.run_ids()[-1]).items_jsonl))
+    if sorted(urlsplit(str(i["url"])).path for i in items) != truth:
+        problems.append("posts != replica's (each once)")
+    fetched = Counter(e.path for e in log if e.path in set(truth) and e.status == 200)
+    if fetched and max(fetched.values()) > 1:
+        problems.append("a post fetched twice")
+    report = verify_archive(output)
+    if not report.ok:
+        problems.append("verify: " + report.summary()[:200])
+    shutil.rmtree(output, ignore_errors=True)
+    times = sorted(e.time for e in log) or [done.started]
+    return RedisRow(
+        tree=tree,
+        workers=workers,
+        wall=done.elapsed,
+        requests=len(log),
+        startup=times[0] - done.started,
+        crawl=times[-1] - times[0],
+        end=done.started + done.elapsed - times[-1],
+        close_spread=close_spread(done.stderr),
+        items=len(items),
+        status=str(record.get("status", "no run")),
+        checks="; ".join(problems) or "ok",
+    )
+
+
+LOG_FORMAT = "%(created)f %(levelname)s %(name)s: %(message)s"
+
+
+def close_spread(stderr: list[str]) -> float:
+    """Seconds between the first and the last worker's "Closing spider" (INFO, LOG_FORMAT):
+    how long finished workers waited for each other once the queue had run dry."""
+    closed = [
+        float(line.split(" ", 1)[0])
+        for text in stderr
+        for line in text.splitlines()
+        if "Closing spider" in line and line[:1].isdigit()
+    ]
+    return max(closed) - min(closed) if closed else float("nan")
+
+
+def memory_rows(args: argparse.Namespace, work: Path) -> None:
+    """Wall time and peak RSS of a plain crawl for each of ``--posts``."""
+    print(f"\nplain crawl: latency {args.latency_ms} ms, concurrency {MEMORY_CONCURRENCY}")
+    print(f"{'posts':>7} {'wall s':>8} {'crawl RSS MiB':>14} {'peak RSS MiB':>13}  status")
+    for posts in (int(n) for n in args.posts.split(",") if n):
+        site = ReplicaSite(ReplicaOptions(posts=posts, latency_ms=args.latency_ms))
+        output = work / f"single-{posts}"
+        with ReplicaServer(site) as server:
+            command = crawl_command(
+                sys.executable, server.listing_url, output, MEMORY_CONCURRENCY, MEMORY_CONCURRENCY
+            )
+            done = run_processes([command], output, dict(os.environ), sample=True)
+        status = last_run_record(output).get("status", "no run")
+        print(f"{posts:>7} {done.elapsed:>8.1f} {done.crawl_kb / 1024:>14.1f} "
+              f"{done.peak_kb / 1024:>13.1f}  {status}", flush=True)  # fmt: skip
+        shutil.rmtree(output, ignore_errors=True)
+
+
+def tree_env(tree: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(tree) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", default="1000,5000", help="comma-separated post counts")
     parser.add_argument("--redis-posts", type=int, default=1000, help="0 = no redis rows")
     parser.add_argument("--workers", default="1,3", help="worker counts for the redis rows")
-    parser.add_argument("--latency-ms", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--per-domain", type=int, default=2,
+                        help="CONCURRENT_REQUESTS_PER_DOMAIN of each worker")  # fmt: skip
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="CONCURRENT_REQUESTS of each worker (default: --per-domain; Scrapy 2.19 on the "
+        "asyncio reactor sends a slot's whole queue at once when DOWNLOAD_DELAY is 0, so only "
+        "CONCURRENT_REQUESTS holds a worker to its per-site share)",
+    )
+    parser.add_argument("--compare", default=None, metavar="DIR",
+                        help="another checkout, measured the same way in the same run")  # fmt: skip
+    parser.add_argument("--posts", default="", help="plain-crawl memory rows, e.g. 1000,5000")
+    parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="the replica compresses its pages (its CPU is this process's: off by default, so "
+        "that the replica's CPU does not bound the workers)",
+    )
     parser.add_argument("--scale-python", default=None)
     args = parser.parse_args()
-    os.environ["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    args.concurrency = args.concurrency or args.per_domain
     scale_python = args.scale_python or (
         str(REPO_ROOT / ".venv-scale/bin/python")
         if (REPO_ROOT / ".venv-scale/bin/python").exists()
         else sys.executable
     )
+    trees = [("this", REPO_ROOT)]
+    if args.compare:
+        trees.append((Path(args.compare).name or "compare", Path(args.compare).resolve()))
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    rows: list[tuple[int, str, int, float, float, float, int, str]] = []
-    plan = [(int(n), "single", 1) for n in args.posts.split(",") if n]
-    if args.redis_posts:
-        plan += [(args.redis_posts, "redis", int(w)) for w in args.workers.split(",") if w]
-    redis = start_redis(work) if any(mode == "redis" for _, mode, _ in plan) else None
+    rows: list[RedisRow] = []
     try:
-        for posts, mode, workers in plan:
-            if mode == "redis" and redis is None:
-                print(f"redis-server not found: the {workers}-worker row is left out")
-                continue
-            site = ReplicaSite(ReplicaOptions(posts=posts, latency_ms=args.latency_ms))
-            output = work / f"{mode}-{posts}-{workers}"
-            with ReplicaServer(site) as server:
-                if mode == "single":
-                    commands = [
-                        crawl_command(sys.executable, server.listing_url, output, args.concurrency)
-                    ]
-                else:
-                    assert redis is not None
-                    command = crawl_command(
-                        scale_python, server.listing_url, output, args.concurrency
-                    )
-                    commands = [[*command, "--redis", redis[1]]] * workers
-                elapsed, peak_kb, crawl_kb, codes, tail = run_processes(commands, output)
-            items, status = run_summary(output)
-            if any(codes):
-                print(f"{mode} {posts} x{workers}: exit codes {codes}\n{tail}")
-            rows.append(
-                (posts, mode, workers, elapsed, crawl_kb / 1024, peak_kb / 1024, items, status)
+        if args.redis_posts:
+            redis = start_redis(work)
+            if redis is None:
+                print("redis-server not found (or did not answer): no distributed rows")
+            else:
+                try:
+                    for workers in (int(w) for w in args.workers.split(",") if w):
+                        for name, tree in trees:
+                            row = redis_row(name, workers, args, scale_python, tree, redis[1], work)
+                            rows.append(row)
+                            print(f"  done: {name} x{workers} {row.wall:.1f} s", flush=True)
+                finally:
+                    redis[0].terminate()
+                    redis[0].wait()
+        if args.posts:
+            os.environ["PYTHONPATH"] = (
+                str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
             )
-            shutil.rmtree(output, ignore_errors=True)
+            memory_rows(args, work)
     finally:
-        if redis is not None:
-            redis[0].terminate()
-            redis[0].wait()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\nlatency {args.latency_ms} ms, concurrency {args.concurrency} per process")
-    print(f"{'posts':>7} {'mode':<7} {'workers':>7} {'wall s':>8} {'crawl RSS MiB':>14} "
-          f"{'peak RSS MiB':>13} {'items':>7}  status")  # fmt: skip
-    for posts, mode, workers, elapsed, crawl_mib, peak_mib, items, status in rows:
-        print(f"{posts:>7} {mode:<7} {workers:>7} {elapsed:>8.1f} {crawl_mib:>14.1f} "
-              f"{peak_mib:>13.1f} {items:>7}  {status}")  # fmt: skip
-    return 0
+    if rows:
+        gzip = " gzip" if args.gzip else ""
+        print(
+            f"\n--redis crawl of {args.redis_posts} posts: replica latency {args.latency_ms} "
+            f"ms{gzip}, per worker CONCURRENT_REQUESTS={args.concurrency}, "
+            f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}; {os.cpu_count()} CPUs"
+        )
+        print(f"{'tree':<10} {'workers':>7} {'wall s':>7} {'reqs':>6} {'req/s':>6} "
+              f"{'speed-up':>8} {'start s':>7} {'crawl s':>7} {'end s':>6} {'closing':>7} "
+              f"{'items':>6} "
+              f"{'status':<9} checks")  # fmt: skip
+        for row in rows:
+            base = next((r for r in rows if r.tree == row.tree and r.workers == 1), None)
+            speedup = f"{base.wall / row.wall:.2f}x" if base else "-"
+            print(f"{row.tree:<10} {row.workers:>7} {row.wall:>7.1f} {row.requests:>6} "
+                  f"{row.requests / row.wall:>6.1f} {speedup:>8} {row.startup:>7.1f} "
+                  f"{row.crawl:>7.1f} {row.end:>6.1f} {row.close_spread:>7.2f} "
+                  f"{row.items:>6} {row.status:<9} "
+                  f"{row.checks}")  # fmt: skip
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if all(r.checks == "ok" for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from helpers import LOOPBACK_ARGS, archiver_env, run_archiver
 from scale_helpers import redis_server, scale_python
 
@@ -94,3 +95,40 @@ def test_the_workers_reports_merge_into_one_run_report() -> None:
     assert merged["workers"] == ["w1", "w2"]
     assert archive_namespace("/srv/a") == archive_namespace("/srv/a/../a")
     assert archive_namespace("/srv/a") != archive_namespace("/srv/b")
+
+
+@pytest.mark.parametrize(
+    ("options", "refused"),
+    [
+        (["--resume"], "--redis cannot --resume"),
+        (["-s", "ARCHIVER_RESUME=1"], "--redis cannot --resume"),
+        (["--full"], "--redis cannot --full"),
+        (["-s", "ARCHIVER_MODE=full"], "--redis cannot --full"),
+    ],
+)
+def test_what_a_distributed_run_cannot_do_is_refused_before_anything_runs(
+    tmp_path: Path, options: list[str], refused: str
+) -> None:
+    """--resume (the queue is in Redis) and --full (no removal check across workers) are a
+    usage error with --redis (one line, exit 2), before Redis is reached or the archive made."""
+    output = tmp_path / "archive"
+    completed = run_archiver(
+        "crawl", "--start-url", "http://127.0.0.1:9/", "--output", str(output),
+        "--redis", "redis://127.0.0.1:9/0", *options, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and refused in lines[0], lines
+    assert not output.exists()
+
+
+def test_a_crawl_without_redis_imports_neither_redis_nor_scrapy_redis() -> None:
+    import sys
+
+    probe = (
+        "import sys, archiver.cli.crawl, archiver.spiders.news; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'scrapy_redis')))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"

@@ -34,11 +34,10 @@ from archiver.archive.lock import ArchiveLock, ArchiveLocked
 from archiver.cli import exit_codes
 from archiver.cli.settings_check import check_setting
 from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
-from archiver.extensions.distributed import join_distributed_run
 from archiver.files import json_line, read_json, read_jsonl
 from archiver.sources import get_profile, load_sources
 from archiver.spiders.news import NewsSpider
-from archiver.state import ArchiveState
+from archiver.state import ArchiveState, parse_mode
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -164,6 +163,8 @@ def settings_from_args(
         settings.set(name.strip(), value, priority="cmdline")
     apply_verbosity(settings, getattr(args, "verbosity", None))
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
+    if getattr(args, "redis", None):
+        refuse_undistributed_modes(args, settings)
     if getattr(args, "resume", None):
         _continue_run(settings, args)
     # A bad sources file or an unknown source: one line naming the file, source and field.
@@ -171,12 +172,33 @@ def settings_from_args(
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
     if getattr(args, "redis", None):
-        if getattr(args, "resume", None):
-            raise ValueError("--redis cannot --resume (the workers' queue is the run's state)")
+        # Imported only here: scrapy-redis and redis (the scale extra) load for --redis alone.
+        from archiver.extensions.distributed import join_distributed_run
+
         join_distributed_run(settings, args.redis)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
     return settings
+
+
+def refuse_undistributed_modes(args: argparse.Namespace, settings: Settings) -> None:
+    """What a distributed run (``--redis``) cannot do, refused before anything runs (exit 2):
+    ``--resume`` (an interrupted run's queue and duplicate filter are in Redis, not in the
+    archive: a resumed worker would start the walk again as a new worker of a finished run) and
+    ``--full`` (its removal check fetches the known posts that no listing showed once every
+    listing is walked; no worker knows when the others' listings are, so a distributed run
+    would leave live unlisted posts to the absence rules and report them removed)."""
+    if getattr(args, "resume", None) or settings.getbool("ARCHIVER_RESUME"):
+        raise ValueError(
+            "--redis cannot --resume: a distributed run's queue is in Redis, not in the "
+            "archive; start a new distributed run (posts already archived are not fetched "
+            "again by an incremental run)"
+        )
+    if getattr(args, "full", False) or parse_mode(settings.get("ARCHIVER_MODE")) == "full":
+        raise ValueError(
+            "--redis cannot --full: a distributed run cannot prove removals (it does not fetch "
+            "the known posts no listing showed); run --full without --redis"
+        )
 
 
 RESUMABLE_STATUSES = ("running", "failed", "interrupted")

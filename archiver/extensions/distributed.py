@@ -7,10 +7,16 @@ shared queue can still grow. It counts the run's outstanding requests in Redis (
 offered to the queue, before the duplicate filter; uncounted by the worker that took them once
 its engine is idle, i.e. every callback has run and what it yielded is queued and counted) and
 keeps an idle worker open (``DontCloseSpider``) while the count is above 0: the crawl ends when
-the queue is empty AND no worker has a request in flight. An idle worker looks at the queue
-every ``POLL_INTERVAL`` seconds (Scrapy's engine would look only at its 5 s heartbeat): a
-request it finds is handed to its engine with ``engine.crawl`` (kept aside by the scheduler,
-not queued or counted twice).
+the queue is empty AND no worker has a request in flight. A worker that finds the queue empty
+looks again every ``POLL_INTERVAL`` seconds (Scrapy's engine would look only at its 5 s
+heartbeat): a request it finds is handed to its engine with ``engine.crawl`` (kept aside by the
+scheduler, not queued or counted twice); a count of 0 closes it at once (not at the next
+heartbeat, which would add up to 5 s to every run's end: the last worker finishes the run).
+
+A worker takes from the shared queue only what its downloader can send now: while a download
+slot has requests waiting (``CONCURRENT_REQUESTS_PER_DOMAIN`` reached, or ``DOWNLOAD_DELAY``)
+it takes nothing, so that one worker does not hoard ``CONCURRENT_REQUESTS`` requests that the
+per-site politeness lets it fetch only a few at a time while the other workers sit idle.
 
 Everything else stays per worker, named by ``ARCHIVER_WORKER_ID``: its WARC files, its items
 file (``items-<worker>.jsonl.partial``) and its crawl log. The last worker to stop finishes the
@@ -27,12 +33,13 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import CallLaterOnce
 
 from archiver.archive.workers import RunWorkers, archive_namespace, connect
 
-# Seconds between an idle worker's looks at the shared queue.
-POLL_INTERVAL = 0.2
+# Seconds between a worker's looks at an empty shared queue (two Redis round trips each).
+POLL_INTERVAL = 0.05
 _HANDOFF = "archiver_handoff"
 
 try:
@@ -121,10 +128,20 @@ class SharedScheduler(_RedisScheduler):
     def next_request(self) -> Any:
         if self.handed:
             return self.handed.pop()
+        if self.downloader_backlogged():
+            return None  # left to the other workers; the engine asks again after a download
         request = super().next_request()
-        if request is not None:
+        if request is None:
+            self.poller.schedule(POLL_INTERVAL)  # another worker may queue more meanwhile
+        else:
             self.taken += 1
         return request
+
+    def downloader_backlogged(self) -> bool:
+        """Whether this worker's downloader holds requests it cannot send yet (a slot at its
+        concurrency, or waiting out its delay): taking more would keep them from the others."""
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        return any(slot.queue for slot in getattr(downloader, "slots", {}).values())
 
     def has_pending_requests(self) -> bool:
         return bool(self.handed) or bool(super().has_pending_requests())
@@ -134,15 +151,23 @@ class SharedScheduler(_RedisScheduler):
         return super().close(reason)
 
     def poll(self) -> None:
-        """An idle worker's look at the shared queue: a request found goes to this worker's
-        engine; none, and the run still has outstanding requests: look again later."""
+        """A look at the shared queue by a worker that found it empty: a request found goes
+        to this worker's engine; none, and the run still has outstanding requests: look again
+        later; none outstanding: the crawl is over, close now if this worker is idle."""
+        engine = self.crawler.engine
+        if self.downloader_backlogged():
+            return  # busy: its engine asks the queue after each download
         request = super().next_request()
         if request is not None:
             self.taken += 1
             request.meta[_HANDOFF] = True
-            self.crawler.engine.crawl(request)
+            engine.crawl(request)
         elif self.workers.outstanding(self.run_id) > 0:
             self.poller.schedule(POLL_INTERVAL)
+        elif self.taken == 0 and not self.handed and engine.spider_is_idle():
+            # What the engine's heartbeat would do up to 5 s later (spider_idle, no request
+            # outstanding anywhere: nothing to keep this worker open).
+            deferred_from_coro(engine.close_spider_async(reason="finished"))
 
     def spider_idle(self) -> None:
         """This worker's engine is idle: what it took is done. Stay open while the run still

@@ -2,7 +2,9 @@
 
 Drupal 7 teasers are ``div.node-teaser`` (``id="node-<nid>"``, ``about="/content/<slug>"``);
 other themes and Views rows are read through the same fields where they differ. The pager is
-followed, not counted: ``li.pager-next a`` (or ``rel="next"``) names the next page.
+followed, not counted: ``li.pager-next a`` (or ``rel="next"``) names the next page. A source
+whose markup differs gives its own selectors (``teaser``, ``teaser_link``, ``next_page``,
+``post_body``, ``submitted``, ``date``, ``author``: archiver.pages.selectors).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urldefrag
 
 from lxml.html import HtmlElement
 
+from archiver.pages.selectors import DRUPAL7, Selectors
 from archiver.pages.submitted import parse_submitted
 from archiver.pages.text import body_text, element_text, parse_document
 from archiver.pages.urls import absolute, base_url
@@ -78,24 +81,30 @@ class ListingPage:
 EXPECTED_TEASERS = "Drupal teasers (div.node-teaser or article.node-teaser with a title link h2 a)"
 
 
-def parse_listing_page(html: str, url: str) -> ListingPage:
-    """Extract the teasers and the next page link of a listing page at ``url``."""
+def parse_listing_page(html: str, url: str, selectors: Selectors = DRUPAL7) -> ListingPage:
+    """Extract the teasers and the next page link of a listing page at ``url``, with the
+    source's ``selectors`` (default: Drupal 7's)."""
     if not html or not html.strip():
         return ListingPage(url=url, problems=["empty_page"])
     root = parse_document(html)
     if root is None:
         return ListingPage(url=url, problems=["empty_page"])
     base = base_url(root, url)
-    nodes = root.xpath(TEASER_XPATH) or root.xpath(FALLBACK_TEASER_XPATH)
+    if selectors.teaser:
+        nodes = root.xpath(selectors.teaser)
+    else:
+        nodes = root.xpath(TEASER_XPATH) or root.xpath(FALLBACK_TEASER_XPATH)
     teasers: list[Teaser] = []
     problems: list[str] = []
     for position, node in enumerate(_outermost(nodes)):
-        teaser = _parse_teaser(node, base, position)
+        teaser = _parse_teaser(node, base, position, selectors)
         if teaser is None:
             problems.append("teaser_without_link")
         else:
             teasers.append(teaser)
-    next_links = root.xpath(NEXT_XPATH)
+    next_links = [
+        href for found in root.xpath(selectors.next_page or NEXT_XPATH) if (href := _href(found))
+    ]
     next_url = absolute(base, next_links[0]) if next_links else None
     if next_url == urldefrag(url)[0]:
         problems.append("pager_points_to_itself")
@@ -111,14 +120,17 @@ def parse_listing_page(html: str, url: str) -> ListingPage:
     )
 
 
-def _parse_teaser(node: HtmlElement, base: str, position: int) -> Teaser | None:
-    links = node.xpath(TITLE_LINK_XPATH)
-    href = node.get("about") or (links[0].get("href") if links else None)
+def _parse_teaser(
+    node: HtmlElement, base: str, position: int, selectors: Selectors
+) -> Teaser | None:
+    links = node.xpath(selectors.teaser_link or TITLE_LINK_XPATH)
+    href = (links[0].get("href") if links else None) if selectors.teaser_link else None
+    href = href or node.get("about") or (links[0].get("href") if links else None)
     if not href:
         return None
     title = element_text(links[0]) if links else None
-    submitted = parse_submitted(node)
-    summary = node.xpath(SUMMARY_XPATH)
+    submitted = parse_submitted(node, selectors)
+    summary = node.xpath(selectors.post_body or SUMMARY_XPATH)
     return Teaser(
         url=absolute(base, href),
         node_id=node_id_of(node),
@@ -130,6 +142,11 @@ def _parse_teaser(node: HtmlElement, base: str, position: int) -> Teaser | None:
         teaser=body_text(summary[0]) if summary else None,
         position=position,
     )
+
+
+def _href(found: HtmlElement | str) -> str | None:
+    """A next-page match: an ``href`` (the default rule) or an element holding one."""
+    return found if isinstance(found, str) else found.get("href")
 
 
 def node_id_of(node: HtmlElement) -> str | None:

@@ -2,7 +2,9 @@
 
 Site noise is left out: the PHP notice block (``div.messages``), menus and sidebars sit outside
 the node's body field and are never read into the body. The body HTML is the body field's
-content as lxml serialises it.
+content as lxml serialises it. A source whose markup differs gives its own selectors
+(``post``, ``title``, ``post_body``, ``submitted``, ``date``, ``author``:
+archiver.pages.selectors).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from lxml.html import HtmlElement
 
 from archiver.pages.listing import node_id_of
 from archiver.pages.requisites import requisites_in
+from archiver.pages.selectors import DRUPAL7, Selectors
 from archiver.pages.submitted import parse_submitted
 from archiver.pages.text import (
     body_text,
@@ -82,8 +85,9 @@ class PostPage:
     ``control_chars_removed`` (NUL and other control characters dropped from the page)."""
 
 
-def parse_post_page(html: str, url: str) -> PostPage:
-    """Extract a post's fields from its page at ``url``."""
+def parse_post_page(html: str, url: str, selectors: Selectors = DRUPAL7) -> PostPage:
+    """Extract a post's fields from its page at ``url``, with the source's ``selectors``
+    (default: Drupal 7's)."""
     if not html or not html.strip():
         return PostPage(url=url, problems=["empty_page"])
     html, removed = remove_control_chars(html)
@@ -93,17 +97,20 @@ def parse_post_page(html: str, url: str) -> PostPage:
         return PostPage(url=url, problems=["empty_page"])
     base = base_url(root, url)
     problems: list[str] = []
-    nodes = root.xpath(NODE_XPATH)
+    nodes = root.xpath(selectors.post or NODE_XPATH)
     if not nodes:
         problems.append("no_node")
         nodes = root.xpath(FALLBACK_NODE_XPATH) or [root]
     node = nodes[0]
-    titles = root.xpath(TITLE_XPATH) or node.xpath(".//h1 | .//h2")
+    if selectors.title:
+        titles = root.xpath(selectors.title)
+    else:
+        titles = root.xpath(TITLE_XPATH) or node.xpath(".//h1 | .//h2")
     title = element_text(titles[0]) if titles else ""
     if not title:
         problems.append("no_title")
-    submitted = parse_submitted(node)
-    bodies = node.xpath(BODY_XPATH)
+    submitted = parse_submitted(node, selectors)
+    bodies = node.xpath(selectors.post_body or BODY_XPATH)
     body = bodies[0] if bodies else None
     text = body_text(body)
     if not text:

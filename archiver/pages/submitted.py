@@ -3,7 +3,9 @@
 Drupal 7 prints ``Per, 10/08/2020 - 17:31 -- <span class="username">Kanat</span>`` (Bartik-like
 themes) or ``Submitted by Kanat on Thu, 09/12/2019 - 17:14`` (core default). With the RDF module
 the date sits in ``<span property="dc:date dc:created" content="...">``; the visible text is
-kept as printed either way, since the date normaliser cross-checks the two.
+kept as printed either way, since the date normaliser cross-checks the two. A source whose
+markup differs gives its own ``submitted``, ``date`` and ``author`` selectors
+(archiver.pages.selectors).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from archiver.pages.selectors import DRUPAL7, Selectors
 from archiver.pages.text import element_text, normalise_space
 
 SUBMITTED_XPATH = (
@@ -53,17 +56,36 @@ class Submitted:
     """A machine-readable date found in the line or node (RDFa ``content``), as found."""
 
 
-def parse_submitted(node: HtmlElement) -> Submitted:
-    """Read the submitted line of ``node`` (a teaser or a full node element)."""
-    lines = node.xpath(SUBMITTED_XPATH)
+def parse_submitted(node: HtmlElement, selectors: Selectors = DRUPAL7) -> Submitted:
+    """Read the submitted line of ``node`` (a teaser or a full node element), with the
+    source's ``selectors`` (default: Drupal 7's)."""
+    lines = node.xpath(selectors.submitted or SUBMITTED_XPATH)
     line = lines[0] if lines else None
-    machine = _first(node.xpath(MACHINE_DATE_XPATH))
-    if line is None:
-        return Submitted(text=None, date_raw=None, author=None, machine_date=machine)
-    text = element_text(line) or None
-    author = next((element_text(found[0]) for x in AUTHOR_XPATHS if (found := line.xpath(x))), None)
-    date_raw = _date_part(line, text, author)
+    dates = node.xpath(selectors.date) if selectors.date else []
+    printed = dates[0] if dates else None
+    machine = _first(
+        [printed.get("datetime") or printed.get("content") or ""] if printed is not None else []
+    ) or _first(node.xpath(MACHINE_DATE_XPATH))
+    text = (element_text(line) or None) if line is not None else None
+    author = _author(node, line, selectors)
+    if printed is not None:
+        date_raw = element_text(printed) or None
+    elif line is not None:
+        date_raw = _date_part(line, text, author)
+    else:
+        date_raw = None
     return Submitted(text=text, date_raw=date_raw, author=author or None, machine_date=machine)
+
+
+def _author(node: HtmlElement, line: HtmlElement | None, selectors: Selectors) -> str | None:
+    """The source's ``author`` selector inside the node; by default Drupal's rules inside the
+    submitted line."""
+    if selectors.author:
+        found = node.xpath(selectors.author)
+        return element_text(found[0]) if found else None
+    if line is None:
+        return None
+    return next((element_text(found[0]) for x in AUTHOR_XPATHS if (found := line.xpath(x))), None)
 
 
 def _date_part(line: HtmlElement, text: str | None, author: str | None) -> str | None:

@@ -50,6 +50,7 @@ from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_NOT_HTML, Pos
 from archiver.pages import EXPECTED_TEASERS, Teaser, parse_listing_page, parse_post_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
+from archiver.pages.selectors import Selectors
 from archiver.pages.urls import Origin, allowed_origins, origin
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
@@ -103,6 +104,7 @@ class NewsSpider(scrapy.Spider):
 
     listing_urls: list[str]
     source_name: str
+    selectors: Selectors
     run_id: str
     allowed_netlocs: set[str]
     allowed_origins: frozenset[Origin]
@@ -151,6 +153,8 @@ class NewsSpider(scrapy.Spider):
         if not spider.listing_urls:
             raise ValueError(f"source {profile.name!r} has no start URLs: give --start-url")
         spider.source_name = profile.name
+        # The source's markup, where it differs from Drupal 7's (checked with the profile).
+        spider.selectors = Selectors.from_css(profile.selectors)
         spider.run_id = settings.get("ARCHIVER_RUN_ID")
         extra_hosts = [host.lower() for host in settings.getlist("ARCHIVER_ALLOWED_HOSTS")]
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
@@ -216,7 +220,7 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "listing", "listing page is not text", response.status)
             return
         text, _ = page_text(response.body, response.encoding, response.text)
-        page = parse_listing_page(text, response.url)
+        page = parse_listing_page(text, response.url, self.selectors)
         if not page.teasers and response.meta.get("archiver_first_listing"):
             # A start URL that lists nothing: a post page, or a redesigned site. Not success.
             self._listing_failed = True
@@ -391,7 +395,7 @@ class NewsSpider(scrapy.Spider):
         text, text_flags = page_text(response.body, response.encoding, response.text)
         if text_flags:
             logger.warning("Post %s: %s", response.url, ", ".join(text_flags))
-        post = parse_post_page(text, response.url)
+        post = parse_post_page(text, response.url, self.selectors)
         for problem in post.problems:
             logger.warning("Post %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/post/{problem}")
