@@ -204,11 +204,23 @@ def _css_tokens_urls(nodes: Iterable[Node]) -> Iterator[str]:
 
 
 def _resolved(base: str, references: Iterable[str]) -> Iterator[str]:
+    base_scheme = urlsplit(base).scheme
     for reference in references:
         reference = reference.strip()
         if not reference or reference.startswith("#") or reference.lower().startswith("data:"):
             continue
-        yield absolute(base, reference)
+        yield _with_host(base_scheme, reference) or absolute(base, reference)
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_host(base_scheme: str, reference: str) -> str | None:
+    """``absolute(base, reference)`` when ``reference`` names its host (``http://host/x``,
+    ``//host/x``): then only the base's scheme counts (urljoin keeps the reference's host, path
+    and query), so the result is cached across pages, which name the same requisites. None
+    for a reference relative to the base's host."""
+    if not urlsplit(reference).netloc:
+        return None
+    return absolute(f"{base_scheme}://base.invalid/", reference)
 
 
 def _fetchable(url: str) -> bool:
