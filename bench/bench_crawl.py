@@ -1,10 +1,12 @@
 """Crawl benchmark: archiver vs a bare Scrapy spider vs ``wget --warc-file``, same replica,
 same concurrency, same run (so ratios hold even on a machine shared with other work).
 
-All three crawl the bundled replica on loopback (the listing, every post page, and, for the
-archiver and wget, the posts' page requisites). Printed per tool and replica size:
+All three crawl the bundled replica on loopback (the listing, every post page, and the posts'
+images: for the archiver and wget, every page requisite). Printed per tool and replica size:
 
 - ``req/s``: requests the server saw / wall seconds of the process (``x bare`` beside it);
+  the bare spider follows listing -> post -> the post's images (issue 15's baseline), the
+  archiver fetches every page requisite (stylesheets, scripts, fonts, icons too);
 - ``CPU ms/req``: user + system CPU of the process / requests (``x bare`` beside it), and
   ``crawl``: the same up to "Closing spider" (sampled every 0.1 s), i.e. without the run's end;
 - ``peak MiB``: the process's max RSS; ``+%`` is its growth from the smallest size;
@@ -43,13 +45,22 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite  # noqa: E402
 
+# Issue 15's baseline: "a bare Scrapy spider that only follows listing -> post -> images".
+# Images on the start URL's host only (OffsiteMiddleware), as the archiver's requisites.
 BARE_SPIDER = """
+from urllib.parse import urlsplit
+
 import scrapy
 
 class BareNews(scrapy.Spider):
     name = "bare"
     custom_settings = {"ROBOTSTXT_OBEY": True, "LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": 0,
                        "AUTOTHROTTLE_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
+
+    def __init__(self, start_url, **kwargs):
+        super().__init__(**kwargs)
+        self.start_url = start_url
+        self.allowed_domains = [urlsplit(start_url).hostname]
 
     async def start(self):
         yield scrapy.Request(self.start_url)
@@ -63,6 +74,11 @@ class BareNews(scrapy.Spider):
 
     def parse_post(self, response):
         yield {"url": response.url, "title": response.css("h1#page-title::text").get()}
+        for src in response.css("img::attr(src)").getall():
+            yield response.follow(src, self.parse_image)
+
+    def parse_image(self, response):
+        pass
 """
 
 CLOSING_MARK = "Closing spider"

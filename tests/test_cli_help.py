@@ -47,3 +47,36 @@ def test_every_source_profile_is_in_the_readme(capsys: pytest.CaptureFixture[str
     assert PROFILES
     for name in PROFILES:
         assert f"`{name}`" in readme, name
+
+
+def test_each_command_module_registers_the_command_named_after_it() -> None:
+    # build_parser imports only the module of the command named on the command line, found
+    # by its name: each module must register exactly that command.
+    import argparse
+    import importlib
+
+    from archiver.cli import COMMAND_MODULES, ArgumentParser, command_name
+
+    for module_name in COMMAND_MODULES:
+        commands = ArgumentParser(prog="archiver").add_subparsers(dest="command")
+        importlib.import_module(module_name).add_parser(commands)
+        assert isinstance(commands, argparse._SubParsersAction)
+        assert list(commands.choices) == [command_name(module_name)], module_name
+
+
+def test_a_named_command_imports_only_its_module() -> None:
+    # `archiver crawl ...` must not pay for importing every other command's libraries.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from archiver.cli import build_parser; "
+        "build_parser(['crawl', '--help-not-parsed']); "
+        "print(sorted(m for m in sys.modules if m.startswith('archiver.cli.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    ).stdout
+    assert "archiver.cli.crawl" in out
+    for other in ("archiver.cli.verify", "archiver.cli.replay", "archiver.cli.demo"):
+        assert other not in out, out

@@ -126,3 +126,29 @@ def test_srcset_candidates(srcset: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("html", ["", "   ", "<html></html>", "not html", "<img src=>"])
 def test_degenerate_pages_give_no_requisites(html: str) -> None:
     assert page_requisites(html, "http://127.0.0.1/content/x") == []
+
+
+def test_references_naming_a_host_resolve_as_urljoin_does() -> None:
+    # _resolved caches what references naming a host resolve to, by the base's scheme only:
+    # the results must be urljoin's for any base, scheme-relative and odd references included.
+    from urllib.parse import urldefrag, urljoin
+
+    from archiver.pages.requisites import _resolved
+
+    references = [
+        "http://example.org/a.css",
+        "https://example.org/a/../b.png?x=1#frag",
+        "//cdn.example.org/c.js",
+        "HTTP://Example.org/d.png",
+        "http:///no-host.png",
+        "http://",
+        "ftp://example.org/e.png",
+        "/f.png",
+        "g.png",
+        "../h.png",
+        "?q=1",
+        "http://example.org",
+    ]
+    for base in ("http://site.test/x/y.html", "https://site.test/", "https://other.test/a/b/c"):
+        expected = [urldefrag(urljoin(base, r))[0] for r in references]
+        assert list(_resolved(base, references)) == expected, base

@@ -19,6 +19,7 @@ Conditional comments (``<!--[if IE]>``) are comments to every browser but old IE
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -72,6 +73,29 @@ def requisites_in(root: HtmlElement, base: str) -> list[str]:
 
 def css_references(css: str, css_url: str) -> CssReferences:
     """The ``@import`` and ``url()`` references of the stylesheet at ``css_url``."""
+    return _resolved_references(_css_references_as_written(css), css_url)
+
+
+def _resolved_references(
+    written: tuple[tuple[str, ...], tuple[str, ...]], base: str
+) -> CssReferences:
+    imports, urls = written
+    return CssReferences(
+        imports=unique(u for u in _resolved(base, imports) if _fetchable(u)),
+        urls=unique(u for u in _resolved(base, urls) if _fetchable(u)),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _style_block_references(css: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``_css_references_as_written`` of a ``<style>`` block, cached: every page of a site
+    carries the same blocks (Drupal's ``@import`` lists), and tokenizing them again for each
+    page was a tenth of reading a post page."""
+    return _css_references_as_written(css)
+
+
+def _css_references_as_written(css: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``@import`` targets and ``url()`` references of ``css``, unresolved."""
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     imports: list[str] = []
     urls: list[str] = []
@@ -82,10 +106,7 @@ def css_references(css: str, css_url: str) -> CssReferences:
                 imports.append(target)
             continue
         urls.extend(_css_tokens_urls([rule]))
-    return CssReferences(
-        imports=unique(u for u in _resolved(css_url, imports) if _fetchable(u)),
-        urls=unique(u for u in _resolved(css_url, urls) if _fetchable(u)),
-    )
+    return tuple(imports), tuple(urls)
 
 
 def _element_references(element: HtmlElement, tag: str, base: str) -> Iterator[str]:
@@ -96,7 +117,7 @@ def _element_references(element: HtmlElement, tag: str, base: str) -> Iterator[s
         if href and ("stylesheet" in rels or rels & ICON_RELS):
             yield href
     elif tag == "style":
-        yield from css_references(element.text_content(), base).all
+        yield from _resolved_references(_style_block_references(element.text_content()), base).all
     elif tag in ("script", "img", "input", "iframe", "embed", "video", "audio", "source"):
         if tag == "input" and (element.get("type") or "").lower() != "image":
             return
@@ -183,11 +204,23 @@ def _css_tokens_urls(nodes: Iterable[Node]) -> Iterator[str]:
 
 
 def _resolved(base: str, references: Iterable[str]) -> Iterator[str]:
+    base_scheme = urlsplit(base).scheme
     for reference in references:
         reference = reference.strip()
         if not reference or reference.startswith("#") or reference.lower().startswith("data:"):
             continue
-        yield absolute(base, reference)
+        yield _with_host(base_scheme, reference) or absolute(base, reference)
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_host(base_scheme: str, reference: str) -> str | None:
+    """``absolute(base, reference)`` when ``reference`` names its host (``http://host/x``,
+    ``//host/x``): then only the base's scheme counts (urljoin keeps the reference's host, path
+    and query), so the result is cached across pages, which name the same requisites. None
+    for a reference relative to the base's host."""
+    if not urlsplit(reference).netloc:
+        return None
+    return absolute(f"{base_scheme}://base.invalid/", reference)
 
 
 def _fetchable(url: str) -> bool:

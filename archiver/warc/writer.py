@@ -38,6 +38,7 @@ import socket
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -91,19 +92,19 @@ def records_sidecar(records_dir: Path, warc_name: str) -> Path:
     return records_dir / (warc_name + RECORDS_SIDECAR_SUFFIX)
 
 
-class _HashingOutput:
-    """A file's ``write``/``flush``, hashing the bytes on their way (one record's gzip member)."""
+# The gzip member of one record: warcio's level (9). zlib's window is fitted to the record: a
+# record shorter than the window compresses to the very same bytes with a smaller one (deflate
+# reaches back at most window - 262 bytes), and setting up a 32 KiB window for each of the
+# crawl's (mostly small) records was most of the cost of compressing them.
+_GZIP_LEVEL = 9
+_ZLIB_MIN_LOOKAHEAD = 262
+_GZIP_WBITS_OFFSET = 16  # zlib's wbits + 16: a gzip header and trailer
 
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out = out
-        self.digest = hashlib.sha256()
 
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return self.out.write(data)
-
-    def flush(self) -> None:
-        self.out.flush()
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member, byte for byte what warcio's gzip writer makes of it."""
+    window_bits = max(9, min(15, (len(data) + _ZLIB_MIN_LOOKAHEAD).bit_length()))
+    return zlib.compress(data, _GZIP_LEVEL, _GZIP_WBITS_OFFSET + window_bits)
 
 
 CDXJ_RECORD_TYPES = ("response", "revisit", "resource")
@@ -332,9 +333,10 @@ class WarcWriter:
     # --- files -----------------------------------------------------------------------------
 
     def _builder(self) -> WARCWriter:
-        """A warcio writer for building records (the file it writes to may change later)."""
+        """A warcio writer for building and serialising records, uncompressed (each record is
+        compressed by :func:`gzip_member`); its output stream is set for each record."""
         if self._writer is None:
-            self._writer = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+            self._writer = WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
         return self._writer
 
     def _request_record(
@@ -365,16 +367,22 @@ class WarcWriter:
 
     def _write_record(self, record: ArcWarcRecord, payload: bytes | None = None) -> tuple[int, int]:
         assert self._file is not None
+        # warcio serialises the record (digests, Content-Length); it is compressed here in one
+        # call, as one gzip member, and hashed as written (the manifest's record hash).
+        serialised = BytesIO()
         writer = self._builder()
+        writer.out = serialised
+        writer.write_record(record)
+        member = gzip_member(serialised.getvalue())
         offset = self._file.tell()
-        output = _HashingOutput(self._file)
-        writer.out = output
-        writer.write_record(record)  # one gzip member, flushed to the OS
-        length = self._file.tell() - offset
+        self._file.write(member)
+        self._file.flush()  # to the OS, as warcio's writer did after each record
+        length = len(member)
         self.records_written += 1
         self.bytes_written += length
         if self._sidecar is not None:
-            self._describe(record, offset, length, output.digest.hexdigest(), payload)
+            sha256 = hashlib.sha256(member).hexdigest()
+            self._describe(record, offset, length, sha256, payload)
         return offset, length
 
     def _finish_broken_file(self, whole_until: int) -> None:
