@@ -48,6 +48,29 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: bool = True) -> None:
         fsync_directory(path.parent)
 
 
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, sync: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file to write ``path`` through, piece by piece: it replaces ``path`` (as
+    :func:`atomic_write_bytes` does) when the block ends without an error, and is removed when
+    it raises. For files too large to hold in memory whole (an archive's catalogue, a run's
+    items and manifest)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _file_mode(path))
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    if sync:
+        fsync_directory(path.parent)
+
+
 def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
@@ -72,10 +95,14 @@ def json_line(value: Mapping[str, Any]) -> str:
 
 
 def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
-    """Write ``records`` as JSON Lines atomically; returns how many were written."""
-    lines = [json_line(record) for record in records]
-    atomic_write_text(path, "".join(lines))
-    return len(lines)
+    """Write ``records`` as JSON Lines atomically; returns how many were written. The records
+    are written as they come (an iterator of them is never held in memory)."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for record in records:
+            handle.write(json_line(record).encode("utf-8"))
+            count += 1
+    return count
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

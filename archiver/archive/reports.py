@@ -11,19 +11,21 @@
 - ``feed.atom``: the newest posts of the archive as an Atom 1.0 feed (RFC 4287) for feed
   readers (``write_feed``); built with ``xml.etree``, deterministic (unchanged posts give an
   unchanged file), newest first.
-- ``mark_removed``: ``removed_at`` on the catalogue's records, from the state database; evidence
-  is never deleted, a removed post stays with the date it was found gone.
+- ``mark_removed`` (``with_removed_at``): ``removed_at`` on the catalogue's records, from the
+  state database; evidence is never deleted, a removed post stays with the date it was found
+  gone.
 
 Reads no settings; all files are written through archiver.files (atomic).
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,12 +104,49 @@ def mark_removed(records: Iterable[Mapping[str, Any]], removed: Mapping[str, str
     """Catalogue records with ``removed_at`` set from ``removed`` (``{post_key:
     removed_at}``, e.g. ``ArchiveState.removed_posts()``); null for posts that are live
     (again). Order and every other field are kept."""
-    marked = []
+    return list(with_removed_at(records, removed))
+
+
+def with_removed_at(
+    records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]
+) -> Iterator[Record]:
+    """:func:`mark_removed`, one record at a time (for a catalogue streamed to its file)."""
     for record in records:
         copy = dict(record)
         copy["removed_at"] = removed.get(record_key(record))
-        marked.append(copy)
-    return marked
+        yield copy
+
+
+class NewestEntries:
+    """The newest ``limit`` feed entries of the catalogue records passed to :meth:`add`, kept
+    as they stream by (a heap of ``limit``): the feed of an archive of any size."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, 0)
+        self._heap: list[tuple[datetime, str, int, Mapping[str, Any]]] = []
+        self._seen = 0
+
+    def add(self, record: Mapping[str, Any]) -> Any:
+        """Consider ``record``; returns it (to pass records through on their way to a file)."""
+        if not record.get("url") or _never_captured(record) or not self.limit:
+            return record
+        self._seen += 1
+        # Of equal times and URLs, the earlier record wins (as a stable sort would keep it).
+        entry = (_entry_time(record) or _EPOCH, str(record.get("url")), -self._seen, record)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, entry)
+        elif entry[:3] > self._heap[0][:3]:
+            heapq.heapreplace(self._heap, entry)
+        return record
+
+    def dated(self) -> list[tuple[datetime | None, Mapping[str, Any]]]:
+        """The kept records with their entry times, newest first."""
+        ranked = sorted(self._heap, key=lambda entry: entry[:3], reverse=True)
+        return [(_entry_time(record), record) for *_, record in ranked]
+
+    def entries(self) -> list[Mapping[str, Any]]:
+        """The kept records, newest first."""
+        return [record for _, record in self.dated()]
 
 
 def write_feed(
@@ -140,9 +179,10 @@ def build_feed(
     ``feed_id`` should be a stable IRI; by default one is derived from ``link`` (or the title),
     so the feed keeps its identity from run to run. Entry ids are the posts' URLs.
     """
-    dated = [(_entry_time(e), e) for e in entries if e.get("url") and not _never_captured(e)]
-    dated.sort(key=lambda pair: (pair[0] or _EPOCH, str(pair[1].get("url"))), reverse=True)
-    newest = dated[: max(limit, 0)]
+    kept = NewestEntries(limit)
+    for entry in entries:
+        kept.add(entry)
+    newest = kept.dated()
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(_tag("feed"))
     identity = feed_id or uuid.uuid5(uuid.NAMESPACE_URL, link or f"archiver-feed:{title}").urn
