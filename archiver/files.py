@@ -94,6 +94,68 @@ def json_line(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def json_document_pieces(
+    members: Iterable[tuple[str, Any]], *, sort_keys: bool = False
+) -> Iterator[str]:
+    """The text of ``json.dumps(dict(members), ensure_ascii=False, indent=2,
+    sort_keys=sort_keys)``, piece by piece: a member whose value is an iterator (not a list)
+    is written as a list, an element at a time, so a document with a list of every post of a
+    run (changes.json, a manifest) is never whole in memory. ``members`` come in the order
+    given (sorted by the caller when ``sort_keys``)."""
+    yield "{"
+    empty = True
+    for key, value in members:
+        yield ("\n  " if empty else ",\n  ") + json.dumps(key, ensure_ascii=False) + ": "
+        empty = False
+        if not isinstance(value, Iterator):
+            yield _indented(value, 1, sort_keys)
+            continue
+        first = True
+        for element in value:
+            yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
+            first = False
+        yield "[]" if first else "\n  ]"
+    yield "}" if empty else "\n}"
+
+
+def _indented(value: Any, level: int, sort_keys: bool) -> str:
+    """``value`` as json.dumps(indent=2) writes it ``level`` deep (JSON text holds no raw
+    newline: every line break is the indentation's)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=sort_keys)
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def atomic_write_json_streamed(path: Path, members: Iterable[tuple[str, Any]]) -> None:
+    """:func:`atomic_write_json` of ``dict(members)``, written piece by piece (see
+    :func:`json_document_pieces`)."""
+    with atomic_writer(path) as out:
+        for piece in json_document_pieces(members):
+            out.write(piece.encode("utf-8"))
+        out.write(b"\n")
+
+
+def add_json_member(path: Path, key: str, value: Any) -> None:
+    """Add ``key: value`` at the end of the JSON object in ``path``, as
+    :func:`atomic_write_json` would have written it with the member there; the file is
+    copied, not parsed (it may be large). ``path`` must be such a file without ``key``."""
+    size = path.stat().st_size
+    with path.open("rb") as source:
+        source.seek(max(size - 3, 0))
+        if source.read() != b"\n}\n":
+            raise ValueError(f"{path} does not end as a JSON object written here does")
+        source.seek(0)
+        with atomic_writer(path) as out:
+            left = size - 3
+            while left > 0:
+                chunk = source.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                out.write(chunk)
+                left -= len(chunk)
+            member = f",\n  {json.dumps(key, ensure_ascii=False)}: {_indented(value, 1, False)}"
+            out.write((member + "\n}\n").encode("utf-8"))
+
+
 def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     """Write ``records`` as JSON Lines atomically; returns how many were written. The records
     are written as they come (an iterator of them is never held in memory)."""

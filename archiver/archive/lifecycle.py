@@ -57,16 +57,15 @@ from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
 from archiver.archive.reports import (
-    REPORTED_KINDS,
     NewestEntries,
-    changes_report,
     with_removed_at,
-    write_changes,
+    write_changes_streamed,
     write_feed,
 )
 from archiver.archive.scratch import scratch_database
 from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
 from archiver.files import (
+    add_json_member,
     atomic_write_json,
     atomic_write_jsonl,
     disk_full_message,
@@ -251,7 +250,7 @@ def finish_run(
         status = STATUS_FAILED
     posts = post_numbers(items, changes, archive_total)
     if changes is not None and run.changes_json.exists():
-        atomic_write_json(run.changes_json, {**read_json(run.changes_json), "posts": posts})
+        add_json_member(run.changes_json, "posts", posts)
     if options.package and not any(_is_disk_full(p) for p in problems):
         _package(run, record, status)
         _sign_package(run, record, options.seal)
@@ -337,29 +336,33 @@ def _report_changes(
     """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed.
     The catalogue streams from the old posts.jsonl and the run's items.jsonl to the new
     posts.jsonl (sorted in a scratch database); the feed keeps only its newest entries."""
-    changes: list[Change] = []
     removed: dict[str, str] = {}
+    newest = NewestEntries(options.feed_limit)
     with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(scratch_database(run.directory))
+        changes: Iterable[Change] = ()
         if state is None and options.state_enabled and archive.state_db.exists():
             state = stack.enter_context(ArchiveState.open(archive.state_db))
         if state is not None and options.state_enabled:
             if state.run(run.run_id) is not None:
-                changes = state.finish_run(
+                state.finish_run(
                     run.run_id,
                     status,
                     options.mode,
                     counts,
                     max_missing_fraction=options.max_missing_fraction,
+                    report=False,
                 )
+                changes = state.iter_run_changes(run.run_id)
             removed = state.removed_posts()
-    write_changes(run, changes, mode=options.mode)
-    if limit_reached:
-        # Which guard stopped the paging: the changes of this run are not the whole site's.
-        atomic_write_json(
-            run.changes_json, {**read_json(run.changes_json), "limit_reached": limit_reached}
+        # limit_reached: which guard stopped the paging (the changes are not the whole site's).
+        kinds = write_changes_streamed(
+            run,
+            changes,
+            mode=options.mode,
+            scratch=scratch,
+            extra={"limit_reached": limit_reached} if limit_reached else None,
         )
-    newest = NewestEntries(options.feed_limit)
-    with scratch_database(run.directory) as scratch:
         catalogue = merged_catalogue(
             read_jsonl(archive.posts_jsonl), read_jsonl(run.items_jsonl), scratch
         )
@@ -367,8 +370,7 @@ def _report_changes(
             archive.posts_jsonl, map(newest.add, with_removed_at(catalogue, removed))
         )
     write_feed(archive, newest.entries(), title=options.feed_title, limit=options.feed_limit)
-    report = changes_report(run.run_id, options.mode, changes)
-    return {kind: len(report[kind]) for kind in REPORTED_KINDS}, total
+    return kinds, total
 
 
 def _log_step_failure(step: str, run: RunPaths, error: BaseException) -> None:

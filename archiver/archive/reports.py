@@ -21,8 +21,10 @@ Reads no settings; all files are written through archiver.files (atomic).
 from __future__ import annotations
 
 import heapq
+import json
 import logging
 import re
+import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive.layout import ArchivePaths, RunPaths
-from archiver.files import atomic_write_json, atomic_write_text
+from archiver.files import atomic_write_json_streamed, atomic_write_text
 from archiver.items import FLAG_ARTICLE_MISSING, record_key
 from archiver.state import Change
 
@@ -51,30 +53,34 @@ def changes_report(run_id: str, mode: str, changes: Iterable[Change]) -> dict[st
     for kind in REPORTED_KINDS:
         report[kind] = []
     for change in sorted(changes, key=_newest_first):
-        if change.kind not in REPORTED_KINDS:
-            continue
-        entry: dict[str, Any] = {
-            "url": change.url,
-            "title": change.title,
-            "published": change.published,
-            "source": change.source,
-        }
-        if change.kind == "changed":
-            entry["old_sha256"] = change.old_sha256
-            entry["new_sha256"] = change.new_sha256
-            if change.fields is not None:
-                entry["fields"] = change.fields
-        elif change.kind == "removed":
-            entry["removed_at"] = change.removed_at
-            entry["reason"] = change.reason
-        elif change.kind == "gone":
-            entry["status"] = _status_of(change.reason)
-            entry["removed_at"] = change.removed_at
-            entry["reason"] = change.reason
-        elif change.kind in ("removal_suspected", "unlisted"):
-            entry["reason"] = change.reason
-        report[change.kind].append(entry)
+        if change.kind in REPORTED_KINDS:
+            report[change.kind].append(change_entry(change))
     return report
+
+
+def change_entry(change: Change) -> dict[str, Any]:
+    """One post's entry in changes.json."""
+    entry: dict[str, Any] = {
+        "url": change.url,
+        "title": change.title,
+        "published": change.published,
+        "source": change.source,
+    }
+    if change.kind == "changed":
+        entry["old_sha256"] = change.old_sha256
+        entry["new_sha256"] = change.new_sha256
+        if change.fields is not None:
+            entry["fields"] = change.fields
+    elif change.kind == "removed":
+        entry["removed_at"] = change.removed_at
+        entry["reason"] = change.reason
+    elif change.kind == "gone":
+        entry["status"] = _status_of(change.reason)
+        entry["removed_at"] = change.removed_at
+        entry["reason"] = change.reason
+    elif change.kind in ("removal_suspected", "unlisted"):
+        entry["reason"] = change.reason
+    return entry
 
 
 def _status_of(reason: str | None) -> int | None:
@@ -86,18 +92,66 @@ def _status_of(reason: str | None) -> int | None:
 
 def write_changes(run: RunPaths, changes: Iterable[Change], *, mode: str) -> Path:
     """Write ``runs/<run-id>/changes.json``; returns its path."""
-    report = changes_report(run.run_id, mode, changes)
-    atomic_write_json(run.changes_json, report)
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        write_changes_streamed(run, changes, mode=mode, scratch=scratch)
+    finally:
+        scratch.close()
+    return run.changes_json
+
+
+def write_changes_streamed(
+    run: RunPaths,
+    changes: Iterable[Change],
+    *,
+    mode: str,
+    scratch: sqlite3.Connection,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, int]:
+    """Write ``runs/<run-id>/changes.json`` (:func:`changes_report`, then the ``extra``
+    members) with the changes sorted in ``scratch`` (archiver.archive.scratch), never all in
+    memory: a first run's changes list every post of the site. Returns how many posts each
+    reported kind lists."""
+    scratch.execute(
+        "CREATE TABLE changes (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, undated INTEGER"
+        " NOT NULL, newest REAL NOT NULL, url TEXT NOT NULL, entry TEXT NOT NULL)"
+    )
+    counts = dict.fromkeys(REPORTED_KINDS, 0)
+    for change in changes:
+        if change.kind not in REPORTED_KINDS:
+            continue
+        counts[change.kind] += 1
+        undated, newest, url = _newest_first(change)
+        scratch.execute(
+            "INSERT INTO changes (kind, undated, newest, url, entry) VALUES (?, ?, ?, ?, ?)",
+            (change.kind, undated, newest, url, json.dumps(change_entry(change))),
+        )
+    scratch.execute("CREATE INDEX changes_order ON changes (kind, undated, newest, url, seq)")
+
+    def entries(kind: str) -> Iterator[dict[str, Any]]:
+        rows = scratch.execute(
+            "SELECT entry FROM changes INDEXED BY changes_order WHERE kind = ?"
+            " ORDER BY undated, newest, url, seq",
+            (kind,),
+        )
+        for (text,) in rows:
+            yield json.loads(text)
+
+    members: list[tuple[str, Any]] = [("run_id", run.run_id), ("mode", mode)]
+    members += [(kind, entries(kind)) for kind in REPORTED_KINDS]
+    members += list((extra or {}).items())
+    atomic_write_json_streamed(run.changes_json, members)
+    scratch.execute("DROP TABLE changes")
     logger.info(
         "Run %s: %d new, %d changed, %d removed, %d suspected removed (%s)",
         run.run_id,
-        len(report["new"]),
-        len(report["changed"]),
-        len(report["removed"]),
-        len(report["removal_suspected"]),
+        counts["new"],
+        counts["changed"],
+        counts["removed"],
+        counts["removal_suspected"],
         run.changes_json,
     )
-    return run.changes_json
+    return counts
 
 
 def mark_removed(records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]) -> list[Record]:

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from archiver.files import json_document_pieces
 
 __all__ = [
     "EVIDENCE_DIR",
@@ -145,13 +147,6 @@ def write_manifest(
     """Write to ``out`` the very bytes of ``manifest_bytes(build_manifest(...))``, its items
     and records one at a time (a run's manifest grows with its posts); returns their SHA-256.
     ``certificates`` are read when they are written: before ``items`` and ``records`` are."""
-    digest = hashlib.sha256()
-
-    def emit(text: str) -> None:
-        data = text.encode("utf-8")
-        digest.update(data)
-        out.write(data)
-
     head = build_manifest(
         run_id=run_id,
         record=record,
@@ -162,35 +157,15 @@ def write_manifest(
         signing_key=signing_key,
         created=created,
     )
-    streamed = {"items": item_entries_iter(items), "records": iter(records)}
-    emit("{")
-    for number, key in enumerate(sorted(head)):
-        emit(("," if number else "") + "\n  " + _dumps(key, 1) + ": ")
-        if key in streamed:
-            _write_list(streamed[key], emit)
-        else:
-            emit(_dumps(head[key], 1))
-    emit("\n}\n")
+    head.update(items=item_entries_iter(items), records=iter(records))
+    digest = hashlib.sha256()
+    for piece in json_document_pieces(sorted(head.items()), sort_keys=True):
+        data = piece.encode("utf-8")
+        digest.update(data)
+        out.write(data)
+    out.write(b"\n")
+    digest.update(b"\n")
     return digest.hexdigest()
-
-
-def _dumps(value: Any, level: int) -> str:
-    """``value`` as ``json.dumps(indent=2, sort_keys=True)`` writes it ``level`` deep (JSON text
-    holds no raw newline, so every line break is the indentation's)."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-    return text.replace("\n", "\n" + "  " * level)
-
-
-def _write_list(entries: Iterator[dict[str, Any]], emit: Callable[[str], None]) -> None:
-    """A list one level deep in the manifest, as json.dumps(indent=2) writes it."""
-    first = next(entries, None)
-    if first is None:
-        emit("[]")
-        return
-    emit("[\n    " + _dumps(first, 2))
-    for entry in entries:
-        emit(",\n    " + _dumps(entry, 2))
-    emit("\n  ]")
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
