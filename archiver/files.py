@@ -201,6 +201,85 @@ def read_jsonl_skipping_corrupt(path: Path) -> Iterator[dict[str, Any]]:
                 logger.warning("Skipped a corrupt line: %s:%d", path, number)
 
 
+def json_object_members(path: Path) -> Iterator[tuple[str, Any, bool]]:
+    """The members of the JSON object in ``path`` as they are read: ``(key, value, False)``,
+    and for a list ``(key, element, True)`` for each of its elements, one at a time (a run's
+    changes.json lists every post of a first run). Raises ValueError when the file is not a
+    JSON object (perhaps after some members were given)."""
+    decoder = json.JSONDecoder()
+    with path.open("r", encoding="utf-8") as handle:
+        reader = _JsonText(handle, decoder)
+        reader.expect("{")
+        if reader.peek() == "}":
+            return
+        while True:
+            key = reader.value()
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: a member name is not a string")
+            reader.expect(":")
+            if reader.peek() == "[":
+                reader.expect("[")
+                if reader.peek() == "]":
+                    reader.expect("]")
+                else:
+                    while True:
+                        yield key, reader.value(), True
+                        if reader.expect(",]") == "]":
+                            break
+            else:
+                yield key, reader.value(), False
+            if reader.expect(",}") == "}":
+                return
+
+
+class _JsonText:
+    """A JSON text read a piece at a time: whole values are decoded by ``json``."""
+
+    def __init__(self, handle: IO[str], decoder: json.JSONDecoder) -> None:
+        self.handle = handle
+        self.decoder = decoder
+        self.buffer = ""
+        self.at = 0
+        self.ended = False
+
+    def _fill(self) -> bool:
+        chunk = "" if self.ended else self.handle.read(1 << 16)
+        self.ended = not chunk
+        self.buffer = self.buffer[self.at :] + chunk
+        self.at = 0
+        return bool(chunk)
+
+    def peek(self) -> str:
+        while True:
+            while self.at < len(self.buffer) and self.buffer[self.at] in " \t\r\n":
+                self.at += 1
+            if self.at < len(self.buffer):
+                return self.buffer[self.at]
+            if not self._fill():
+                raise ValueError("the JSON text ends too soon")
+
+    def expect(self, allowed: str) -> str:
+        char = self.peek()
+        if char not in allowed:
+            raise ValueError(f"expected one of {allowed!r} in the JSON text, found {char!r}")
+        self.at += 1
+        return char
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError:
+                if not self._fill():
+                    raise
+                continue
+            if end < len(self.buffer) or self.ended or not self._fill():
+                self.at = end
+                return value
+            # A value that ends where the text read so far ends (a number) may go on.
+
+
 def read_json(path: Path) -> Any:
     with path.open("r", encoding="utf-8") as handle:
         return json.load(handle)

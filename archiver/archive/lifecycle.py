@@ -112,7 +112,7 @@ ItemsAdjuster = Callable[[list[Record]], None]
 """Changes a batch of the run's settled items in place (called batch by batch, in order)."""
 
 # Items handed to the adjuster at a time: the run's items are never all in memory at once.
-ADJUST_BATCH = 500
+ADJUST_BATCH = 100
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive.catalogue import merged_catalogue
-from archiver.archive.layout import ArchivePaths
+from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.browse.paths import post_file_name
 from archiver.browse.verifyresult import read_verify_result
-from archiver.files import read_json, read_jsonl_skipping_corrupt
+from archiver.files import json_object_members, read_json, read_jsonl_skipping_corrupt
 from archiver.items import record_key
 
 Record = dict[str, Any]
@@ -148,7 +148,7 @@ def load_archive(
         "CREATE TABLE captures (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, record TEXT);"
         "CREATE INDEX captures_key ON captures (key, seq);"
         "CREATE TABLE strays (key TEXT PRIMARY KEY, first INTEGER NOT NULL, record TEXT);"
-        "CREATE TABLE last_changes (source TEXT, url TEXT, kind TEXT,"
+        "CREATE TABLE last_changes (source TEXT, url TEXT, kind TEXT, rank INTEGER,"
         " PRIMARY KEY (source, url));"
     )
     db.executemany(
@@ -156,7 +156,7 @@ def load_archive(
         ((record_key(r),) for r in read_jsonl_skipping_corrupt(archive.posts_jsonl)),
     )
     if detail_runs is not None:
-        reported: set[str] = set()
+        db.execute("CREATE TABLE reported (url TEXT PRIMARY KEY)")
         for run_id in [*detail_runs, *reported_runs]:
             run = archive.run(run_id)
             if run_id in detail_runs:
@@ -164,31 +164,31 @@ def load_archive(
                     "INSERT OR IGNORE INTO wanted (key) VALUES (?)",
                     ((record_key(i),) for i in read_jsonl_skipping_corrupt(run.items_jsonl)),
                 )
-            for kind, entries in _read_object(run.changes_json).items():
-                if isinstance(entries, list) and kind != "run_id":
-                    reported.update(str(e.get("url")) for e in entries if isinstance(e, dict))
+            # (A changes.json broken half way names some posts more: their pages are
+            # rewritten, as they were.)
+            db.executemany(
+                "INSERT OR IGNORE INTO reported (url) VALUES (?)",
+                (
+                    (str(entry.get("url")),)
+                    for kind, entry in _change_entries(run.changes_json)
+                    if kind != "run_id"
+                ),
+            )
         db.executemany(
             "INSERT OR IGNORE INTO wanted (key) VALUES (?)",
             (
                 (record_key(r),)
                 for r in read_jsonl_skipping_corrupt(archive.posts_jsonl)
-                if str(r.get("url")) in reported
+                if db.execute(
+                    "SELECT 1 FROM reported WHERE url = ?", (str(r.get("url")),)
+                ).fetchone()
             ),
         )
     runs: list[RunView] = []
     seq = 0
     for run_id in archive.run_ids():
         run = archive.run(run_id)
-        changes = _read_object(run.changes_json)
-        runs.append(
-            RunView(
-                run_id,
-                _read_object(run.run_json),
-                str(changes.get("mode") or ""),
-                {k: len(v) for k, v in changes.items() if isinstance(v, list)},
-            )
-        )
-        del changes
+        runs.append(RunView(run_id, _read_object(run.run_json), *_changes_summary(run)))
         for item in read_jsonl_skipping_corrupt(run.items_jsonl):
             seq += 1
             key = record_key(item)
@@ -212,18 +212,57 @@ def load_archive(
     view = ArchiveView(root, runs, read_verify_result(root), db)
     last = view.last_run
     if last is not None:
-        changes = _read_object(archive.run(last.run_id).changes_json)
-        for kind in CHANGE_KINDS:
+        # Of the kinds a post is listed under, the last of CHANGE_KINDS marks it.
+        try:
             db.executemany(
-                "INSERT INTO last_changes (source, url, kind) VALUES (?, ?, ?)"
-                " ON CONFLICT (source, url) DO UPDATE SET kind = excluded.kind",
+                "INSERT INTO last_changes (source, url, kind, rank) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (source, url) DO UPDATE SET kind = excluded.kind,"
+                " rank = excluded.rank WHERE excluded.rank >= last_changes.rank",
                 (
-                    (str(e.get("source") or ""), json.dumps(e.get("url")), kind)
-                    for e in changes.get(kind) or []
-                    if isinstance(e, dict)
+                    (
+                        str(entry.get("source") or ""),
+                        json.dumps(entry.get("url")),
+                        kind,
+                        CHANGE_KINDS.index(kind),
+                    )
+                    for kind, entry in _change_entries(archive.run(last.run_id).changes_json)
+                    if kind in CHANGE_KINDS
                 ),
             )
+        except ValueError:
+            db.execute("DELETE FROM last_changes")  # unreadable: no post is marked
     return view
+
+
+def _change_entries(path: Path) -> Iterator[tuple[str, Record]]:
+    """(kind, entry) of each post a changes.json lists, read one at a time; nothing more
+    once the file turns out broken, nothing when it is missing."""
+    if not path.exists():
+        return
+    try:
+        for key, value, listed in json_object_members(path):
+            if listed and isinstance(value, dict):
+                yield key, value
+    except ValueError:
+        return
+
+
+def _changes_summary(run: RunPaths) -> tuple[str, dict[str, int]]:
+    """Of a run's changes.json: its mode and how many entries each list holds (nothing when
+    it is missing or unreadable)."""
+    if not run.changes_json.exists():
+        return "", {}
+    mode: Any = None
+    counts: dict[str, int] = {}
+    try:
+        for key, value, listed in json_object_members(run.changes_json):
+            if listed:
+                counts[key] = counts.get(key, 0) + 1
+            elif key == "mode":
+                mode = value
+    except ValueError:
+        return "", {}
+    return str(mode or ""), counts
 
 
 def _has(db: sqlite3.Connection, table: str, key: str) -> bool:
