@@ -264,9 +264,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     smallest: dict[str, float] = {}
     for row in rows:
         # Without the bare spider's row (--only), the ratios are to the row itself (1.00).
-        base = next(
-            (r for r in rows if r.posts == row.posts and r.tool.startswith("bare")), row
-        )
+        base = next((r for r in rows if r.posts == row.posts and r.tool.startswith("bare")), row)
         rate = row.requests / row.wall
         base_rate = base.requests / base.wall
         cpu_ms = 1000 * row.cpu / max(1, row.requests)
