@@ -48,6 +48,29 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: bool = True) -> None:
         fsync_directory(path.parent)
 
 
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, sync: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file to write ``path`` through, piece by piece: it replaces ``path`` (as
+    :func:`atomic_write_bytes` does) when the block ends without an error, and is removed when
+    it raises. For files too large to hold in memory whole (an archive's catalogue, a run's
+    items and manifest)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _file_mode(path))
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    if sync:
+        fsync_directory(path.parent)
+
+
 def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
@@ -71,11 +94,77 @@ def json_line(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def json_document_pieces(
+    members: Iterable[tuple[str, Any]], *, sort_keys: bool = False
+) -> Iterator[str]:
+    """The text of ``json.dumps(dict(members), ensure_ascii=False, indent=2,
+    sort_keys=sort_keys)``, piece by piece: a member whose value is an iterator (not a list)
+    is written as a list, an element at a time, so a document with a list of every post of a
+    run (changes.json, a manifest) is never whole in memory. ``members`` come in the order
+    given (sorted by the caller when ``sort_keys``)."""
+    yield "{"
+    empty = True
+    for key, value in members:
+        yield ("\n  " if empty else ",\n  ") + json.dumps(key, ensure_ascii=False) + ": "
+        empty = False
+        if not isinstance(value, Iterator):
+            yield _indented(value, 1, sort_keys)
+            continue
+        first = True
+        for element in value:
+            yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
+            first = False
+        yield "[]" if first else "\n  ]"
+    yield "}" if empty else "\n}"
+
+
+def _indented(value: Any, level: int, sort_keys: bool) -> str:
+    """``value`` as json.dumps(indent=2) writes it ``level`` deep (JSON text holds no raw
+    newline: every line break is the indentation's)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=sort_keys)
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def atomic_write_json_streamed(path: Path, members: Iterable[tuple[str, Any]]) -> None:
+    """:func:`atomic_write_json` of ``dict(members)``, written piece by piece (see
+    :func:`json_document_pieces`)."""
+    with atomic_writer(path) as out:
+        for piece in json_document_pieces(members):
+            out.write(piece.encode("utf-8"))
+        out.write(b"\n")
+
+
+def add_json_member(path: Path, key: str, value: Any) -> None:
+    """Add ``key: value`` at the end of the JSON object in ``path``, as
+    :func:`atomic_write_json` would have written it with the member there; the file is
+    copied, not parsed (it may be large). ``path`` must be such a file without ``key``."""
+    size = path.stat().st_size
+    with path.open("rb") as source:
+        source.seek(max(size - 3, 0))
+        if source.read() != b"\n}\n":
+            raise ValueError(f"{path} does not end as a JSON object written here does")
+        source.seek(0)
+        with atomic_writer(path) as out:
+            left = size - 3
+            while left > 0:
+                chunk = source.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                out.write(chunk)
+                left -= len(chunk)
+            member = f",\n  {json.dumps(key, ensure_ascii=False)}: {_indented(value, 1, False)}"
+            out.write((member + "\n}\n").encode("utf-8"))
+
+
 def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
-    """Write ``records`` as JSON Lines atomically; returns how many were written."""
-    lines = [json_line(record) for record in records]
-    atomic_write_text(path, "".join(lines))
-    return len(lines)
+    """Write ``records`` as JSON Lines atomically; returns how many were written. The records
+    are written as they come (an iterator of them is never held in memory)."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for record in records:
+            handle.write(json_line(record).encode("utf-8"))
+            count += 1
+    return count
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -110,6 +199,85 @@ def read_jsonl_skipping_corrupt(path: Path) -> Iterator[dict[str, Any]]:
                 yield record
             else:
                 logger.warning("Skipped a corrupt line: %s:%d", path, number)
+
+
+def json_object_members(path: Path) -> Iterator[tuple[str, Any, bool]]:
+    """The members of the JSON object in ``path`` as they are read: ``(key, value, False)``,
+    and for a list ``(key, element, True)`` for each of its elements, one at a time (a run's
+    changes.json lists every post of a first run). Raises ValueError when the file is not a
+    JSON object (perhaps after some members were given)."""
+    decoder = json.JSONDecoder()
+    with path.open("r", encoding="utf-8") as handle:
+        reader = _JsonText(handle, decoder)
+        reader.expect("{")
+        if reader.peek() == "}":
+            return
+        while True:
+            key = reader.value()
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: a member name is not a string")
+            reader.expect(":")
+            if reader.peek() == "[":
+                reader.expect("[")
+                if reader.peek() == "]":
+                    reader.expect("]")
+                else:
+                    while True:
+                        yield key, reader.value(), True
+                        if reader.expect(",]") == "]":
+                            break
+            else:
+                yield key, reader.value(), False
+            if reader.expect(",}") == "}":
+                return
+
+
+class _JsonText:
+    """A JSON text read a piece at a time: whole values are decoded by ``json``."""
+
+    def __init__(self, handle: IO[str], decoder: json.JSONDecoder) -> None:
+        self.handle = handle
+        self.decoder = decoder
+        self.buffer = ""
+        self.at = 0
+        self.ended = False
+
+    def _fill(self) -> bool:
+        chunk = "" if self.ended else self.handle.read(1 << 16)
+        self.ended = not chunk
+        self.buffer = self.buffer[self.at :] + chunk
+        self.at = 0
+        return bool(chunk)
+
+    def peek(self) -> str:
+        while True:
+            while self.at < len(self.buffer) and self.buffer[self.at] in " \t\r\n":
+                self.at += 1
+            if self.at < len(self.buffer):
+                return self.buffer[self.at]
+            if not self._fill():
+                raise ValueError("the JSON text ends too soon")
+
+    def expect(self, allowed: str) -> str:
+        char = self.peek()
+        if char not in allowed:
+            raise ValueError(f"expected one of {allowed!r} in the JSON text, found {char!r}")
+        self.at += 1
+        return char
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError:
+                if not self._fill():
+                    raise
+                continue
+            if end < len(self.buffer) or self.ended or not self._fill():
+                self.at = end
+                return value
+            # A value that ends where the text read so far ends (a number) may go on.
 
 
 def read_json(path: Path) -> Any:

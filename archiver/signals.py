@@ -12,10 +12,12 @@
 - ``disk_full``: a write failed for want of room (``message``: one line naming the device and
   the file). The run log stops the crawl at the first one and fails the run (``disk_full``);
   ``--resume`` on a disk with space completes it.
-- ``items_finalising``: the run's items are about to be written for good. Sent by the write
-  pipeline with ``items`` (a list of item dicts it may change in place), so that components
-  that learn from the whole run (the date order of a source) can settle what they could not
-  settle item by item.
+- ``items_finalising``: the run's items are about to be written for good. Sent by the run log
+  (through the run's end, archiver.archive.lifecycle) with ``items``, a list of item dicts it
+  may change in place: once per batch of items (of
+  ``archiver.archive.lifecycle.ADJUST_BATCH``), in the order they are written, so a run's
+  items are never all in memory. Components that learned from the whole run during the crawl
+  (the date order of a source) settle what they could not settle item by item.
 """
 
 from __future__ import annotations

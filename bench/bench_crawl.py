@@ -24,6 +24,7 @@ A second, unchanged ``--full`` run of the archiver over the same output is timed
 
     python bench/bench_crawl.py [--posts 1000,5000] [--latency-ms 20] [--concurrency 16]
                                 [--compare DIR-OF-ANOTHER-CHECKOUT] [--wget-max-posts 1000]
+                                [--only archiver,archiver@base]
 """
 
 from __future__ import annotations
@@ -222,6 +223,9 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
                 "--directory-prefix", str(work / "wget" / "files"),
                 "--warc-file", str(work / "wget" / "crawl"), "--no-warc-keep-log", url,
             ]  # fmt: skip
+        if args.only:
+            wanted = {name.strip() for name in args.only.split(",")}
+            tools = {name: command for name, command in tools.items() if name in wanted}
         for name, command in tools.items():
             (work / "wget").mkdir(exist_ok=True)
             (work / "bare").mkdir(exist_ok=True)
@@ -275,7 +279,8 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     print(header)
     smallest: dict[str, float] = {}
     for row in rows:
-        base = next(r for r in rows if r.posts == row.posts and r.tool.startswith("bare"))
+        # Without the bare spider's row (--only), the ratios are to the row itself (1.00).
+        base = next((r for r in rows if r.posts == row.posts and r.tool.startswith("bare")), row)
         rate = row.requests / row.wall
         base_rate = base.requests / base.wall
         cpu_ms = 1000 * row.cpu / max(1, row.requests)
@@ -313,6 +318,12 @@ def main() -> int:
         "--wget-max-posts", type=int, default=1000, help="wget only up to this size (slow)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--only",
+        metavar="TOOLS",
+        help="run only these rows, comma separated (e.g. 'archiver,archiver@base' for a "
+        "50,000-post memory figure without the bare spider and the --full runs)",
+    )
     parser.add_argument(
         "--compare",
         metavar="DIR",

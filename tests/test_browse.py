@@ -168,5 +168,5 @@ def test_a_runs_end_rewrites_only_its_posts_pages_and_they_equal_a_full_build(
     written.update({p: p.read_bytes() for p in (tmp_path / "posts").rglob("*.json")})
     full = build_browse(tmp_path)
     assert {p: p.read_bytes() for p in written} == written
-    assert incremental.capture_count == full.capture_count == 8
+    assert incremental.captures == full.captures == 8
     assert first < second < third

@@ -219,3 +219,50 @@ def test_item_hashes_survive_line_separators_inside_text(tmp_path: Path) -> None
     sealed = [entry["sha256"] for entry in item_entries(read_jsonl(path))]
     read_back = [sha256_bytes(canonical_json(item)) for item in _item_lines(path)]
     assert sealed == read_back and len(sealed) == 2
+
+
+def test_a_streamed_manifest_is_byte_for_byte_the_one_built_whole(tmp_path: Path) -> None:
+    """write_manifest (items and records one at a time) writes exactly manifest_bytes of
+    build_manifest: the format and the digest verify checks do not change."""
+    import io
+    from datetime import UTC, datetime
+
+    from archiver.evidence.manifest import build_manifest, write_manifest
+
+    items = [
+        {"url": "https://a.example/1", "title": 'Ürümçi ئۈرۈمچى\u2028\n"q"', "warc": {"o": 1}},
+        {"url": "b", "tags": [], "nested": {"z": [1, {"y": None}], "a": {}}, "warc": None},
+    ]
+    records = [
+        {"file": "warc/a.warc.gz", "offset": 0, "length": 9, "concurrent_to": []},
+        {"file": "warc/a.warc.gz", "offset": 9, "length": 3, "concurrent_to": ["<urn:x>"]},
+    ]
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for these_items, these_records, certificates in (
+        (items, records, {"b.example": {"sha": "1"}, "a.example": {}}),
+        ([], [], {}),
+    ):
+        common = {
+            "run_id": "20260101T000000Z",
+            "record": {"status": "complete", "posts": {"seen": 2}, "evidence": {"x": 1}},
+            "files": {"items.jsonl": {"sha256": "ab", "size": 3}, "a": {"sha256": "c", "size": 1}},
+            "previous": {"run_id": "20251231T000000Z", "manifest_sha256": None},
+            "certificates": certificates,
+            "signing_key": None,
+            "created": moment,
+        }
+        whole = manifest_bytes(
+            build_manifest(**common, items=these_items, records=these_records)  # type: ignore[arg-type]
+        )
+        out = io.BytesIO()
+        digest = write_manifest(out, **common, items=iter(these_items), records=iter(these_records))  # type: ignore[arg-type]
+        assert out.getvalue() == whole
+        assert digest == sha256_bytes(whole)
+
+
+def test_a_real_runs_manifest_is_as_manifest_bytes_writes_it(
+    signed_archive: SignedArchive,
+) -> None:
+    for run_id in ArchivePaths(signed_archive.root).run_ids():
+        path = ArchivePaths(signed_archive.root).run(run_id).directory / "manifest.json"
+        assert manifest_bytes(read_manifest(path)) == path.read_bytes()

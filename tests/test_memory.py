@@ -7,11 +7,17 @@ archiver's own objects is measured after 500 pages and after 2,000: the sizes mu
 What a crawl is allowed to keep per post (like Scrapy's duplicate filter's fingerprints) is
 named in ``PER_POST_KEYS``: one short key per post, nothing of the page.
 
+The run's end (settling items.jsonl, the state's changes, changes.json, posts.jsonl, the feed,
+the manifest, the browsing pages, the search index) is measured the same way on a synthetic run
+of 400 posts and of 2,000: the Python memory it takes at its peak (tracemalloc) must not grow
+with the posts. Before issue 15 it held every item and catalogue record (some 27 KiB a post).
+
 The benchmark (bench/bench_crawl.py --posts 1000,5000) checks the same on a whole run.
 """
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,15 +28,20 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from archiver import settings as project_settings
+from archiver.archive.layout import ArchivePaths
+from archiver.archive.lifecycle import FinishOptions, finish_run
 from archiver.archive.session import close_crawl_state
+from archiver.browse import build_browse, sync_search_index
 from archiver.downloadermiddlewares.capture import WarcCaptureMiddleware
 from archiver.downloadermiddlewares.crawllog import CrawlLogMiddleware
+from archiver.files import JsonLinesAppender, read_json
 from archiver.items import PostItem
 from archiver.pipelines.dates import DatesPipeline
 from archiver.pipelines.state import StatePipeline
 from archiver.pipelines.validate import ValidatePipeline
 from archiver.pipelines.write import WritePipeline
 from archiver.spiders.news import NewsSpider
+from archiver.state import ArchiveState
 from archiver.warc import revisits
 
 RUN_ID = "20260101T000000Z"
@@ -154,3 +165,68 @@ def test_a_crawls_components_keep_no_per_page_memory(
     assert not grown, f"containers that grow with the pages (after 500, after 2000): {grown}"
     per_post = {path: late[path] for path in PER_POST_KEYS if path in late}
     assert all(size <= 2000 for size in per_post.values()), per_post
+
+
+def synthetic_run(root: Path, posts: int) -> None:
+    """A run of ``posts`` captured posts as the crawl leaves it: the state knows them, the
+    items wait in items.jsonl.partial (no WARC: the end's work on items is measured)."""
+    archive = ArchivePaths(root)
+    run = archive.run(RUN_ID)
+    run.directory.mkdir(parents=True)
+    appender = JsonLinesAppender(run.items_partial)
+    with ArchiveState.open(archive.state_db) as state:
+        state.begin_run(RUN_ID, "full", "2026-01-01T00:00:00+00:00")
+        for number in range(posts):
+            item = {
+                "url": f"{HOST}/content/post-{number}",
+                "source": "iuhrdf",
+                "node_id": str(number),
+                "title": f"Post {number}",
+                "published": f"2020-{number % 12 + 1:02d}-11T11:30:00+08:00",
+                "published_raw": "Sun, 11/01/2020 - 11:30",
+                "body_text": f"{'testimony ' * 300}{number}",
+                "content_sha256": f"{number:064x}",
+                "http_status": 200,
+                "flags": [],
+                "date_flags": [],
+                "crawled_at": "2026-01-01T00:00:00+00:00",
+                "run_id": RUN_ID,
+                "warc": {"filename": "x.warc.gz", "offset": number, "record_id": f"<urn:{number}>"},
+            }
+            state.record_capture(RUN_ID, item)
+            appender.append(item)
+    appender.close()
+
+
+def run_end_peak(root: Path, posts: int) -> int:
+    """The Python memory (bytes, tracemalloc) the run's end takes at its peak."""
+    synthetic_run(root, posts)
+    archive = ArchivePaths(root)
+    record = {"run_id": RUN_ID, "source": "iuhrdf", "status": "running"}
+    tracemalloc.start()
+    try:
+        finished = finish_run(
+            archive,
+            archive.run(RUN_ID),
+            record,
+            status="complete",
+            options=FinishOptions(mode="full", package=False),
+            adjust=lambda batch: None,
+        )
+        build_browse(root, incremental=True)
+        sync_search_index(root)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert finished["posts"]["seen"] == finished["posts"]["new"] == posts  # it did the work
+    assert read_json(archive.run(RUN_ID).changes_json)["posts"]["archive_total"] == posts
+    return peak
+
+
+def test_a_runs_end_takes_memory_that_does_not_grow_with_its_posts(tmp_path: Path) -> None:
+    # (From 400 posts on, the files read in 1 MiB pieces fill a whole piece.)
+    small = run_end_peak(tmp_path / "small", 400)
+    large = run_end_peak(tmp_path / "large", 2000)
+    # Five times the posts: the same memory, give or take (holding the posts, as before issue
+    # 15, took some 20 MiB more).
+    assert large < small + 2**20, f"peak {small / 2**20:.1f} MiB -> {large / 2**20:.1f} MiB"

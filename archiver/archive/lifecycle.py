@@ -16,7 +16,7 @@ The steps, in order, each on what the steps before it left on disk:
    after a normal end there are none);
 2. the run's items are settled: one per post (the latest), from ``items.jsonl.partial`` (and an
    older ``items.jsonl``), into ``items.jsonl``; a whole-run adjustment (the dates pipeline
-   settling a source's date order) may change them first;
+   settling a source's date order) may change them first, batch by batch;
 3. the state database closes the run and says what changed (new / changed / removed /
    removal_suspected / gone / unlisted; see archiver.state.store);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
@@ -32,6 +32,10 @@ run.json and changes.json carry the run's post numbers under ``posts`` (:data:`P
 seen, new, changed, unchanged, removed, gone, unlisted, failed, archive_total), the one
 vocabulary of the log and the end-of-run summary.
 
+No step holds the run's items or the archive's catalogue in memory: they are streamed from
+file to file, keyed and sorted in a scratch database on disk (archiver.archive.scratch), so a
+run's end takes the same memory for 1,000 posts as for 50,000 (issue 15).
+
 A step that fails is written into run.json's ``problems`` and makes the run ``failed`` (items
 that could not be settled stay in ``items.jsonl.partial`` for ``--resume``); it never keeps the
 later steps from recording what they can. Every file is written atomically (archiver.files).
@@ -40,26 +44,28 @@ later steps from recording what they can. Every file is written atomically (arch
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.archive.catalogue import latest_per_post, merge_catalogue
+from archiver.archive.catalogue import count_posts, latest_per_post, merged_catalogue
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run
 from archiver.archive.reports import (
-    REPORTED_KINDS,
-    changes_report,
-    mark_removed,
-    write_changes,
+    NewestEntries,
+    with_removed_at,
+    write_changes_streamed,
     write_feed,
 )
+from archiver.archive.scratch import scratch_database
 from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
 from archiver.files import (
+    add_json_member,
     atomic_write_json,
     atomic_write_jsonl,
     disk_full_message,
@@ -78,6 +84,7 @@ __all__ = [
     "STATUS_RUNNING",
     "POST_NUMBERS",
     "FinishOptions",
+    "ItemCounts",
     "describe_posts",
     "post_numbers",
     "close_interrupted_runs",
@@ -102,6 +109,10 @@ STATUS_LIMITED = "limited"
 
 Record = dict[str, Any]
 ItemsAdjuster = Callable[[list[Record]], None]
+"""Changes a batch of the run's settled items in place (called batch by batch, in order)."""
+
+# Items handed to the adjuster at a time: the run's items are never all in memory at once.
+ADJUST_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -117,26 +128,61 @@ class FinishOptions:
     seal: SealOptions = SealOptions()
 
 
-def settle_items(run: RunPaths, adjust: ItemsAdjuster | None = None) -> list[Record]:
-    """Write the run's final ``items.jsonl`` (one item per post, the latest) and return them.
+@dataclass
+class ItemCounts:
+    """What the run's post numbers need of its items, counted as they stream by."""
+
+    seen: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    """Posts whose page could not be had (``article_fetch_failed``)."""
+
+    @classmethod
+    def of(cls, items: Iterable[Record]) -> ItemCounts:
+        counts = cls()
+        for item in items:
+            counts.add(item)
+        return counts
+
+    def add(self, item: Record) -> Record:
+        self.seen += 1
+        self.unchanged += item.get("change") == "unchanged"
+        self.failed += "article_fetch_failed" in (item.get("flags") or [])
+        return item
+
+
+def settle_items(run: RunPaths, adjust: ItemsAdjuster | None = None) -> ItemCounts:
+    """Write the run's final ``items.jsonl`` (one item per post, the latest); their counts.
 
     Reads ``items.jsonl``, then ``items.jsonl.partial`` (a resumed run appends to the partial
     file) and the workers' ``items-<worker>.jsonl.partial`` (a distributed run), so it is right
     after a normal end, a resume and a crash alike. ``adjust`` may change the items in place
-    before they are written. Raises OSError when the file cannot be written: the partial
-    files are then kept.
+    before they are written, a batch (of :data:`ADJUST_BATCH`) at a time. The items stream
+    from the files to the new file (:func:`latest_per_post` reads them twice). Raises OSError
+    when the file cannot be written: the partial files are then kept.
     """
     partials = [path for path in run.item_partials() if path.exists()]
     if not partials:
-        return list(read_jsonl(run.items_jsonl))
-    items = latest_per_post(_all_items(run))
-    if adjust is not None:
-        adjust(items)
-    atomic_write_jsonl(run.items_jsonl, items)
+        return ItemCounts.of(read_jsonl(run.items_jsonl))
+    counts = ItemCounts()
+    with scratch_database(run.directory) as scratch:
+        latest = latest_per_post(lambda: _all_items(run), scratch)
+        atomic_write_jsonl(run.items_jsonl, map(counts.add, _adjusted(latest, adjust)))
     for path in partials:
         path.unlink(missing_ok=True)
-    logger.info("Wrote %d items to %s", len(items), run.items_jsonl)
-    return items
+    logger.info("Wrote %d items to %s", counts.seen, run.items_jsonl)
+    return counts
+
+
+def _adjusted(items: Iterable[Record], adjust: ItemsAdjuster | None) -> Iterator[Record]:
+    """``items``, each batch passed through ``adjust`` first."""
+    if adjust is None:
+        yield from items
+        return
+    iterator = iter(items)
+    while records := list(itertools.islice(iterator, ADJUST_BATCH)):
+        adjust(records)
+        yield from records
 
 
 def finish_run(
@@ -175,9 +221,9 @@ def finish_run(
             "items.jsonl could not be written; the items are kept in items.jsonl.partial"
         )
         status = STATUS_FAILED
-        items = list(read_jsonl(run.items_jsonl))
+        items = ItemCounts.of(read_jsonl(run.items_jsonl))
     counts = dict(counts or record.get("counts") or {})
-    counts["items_in_run"] = len(items)
+    counts["items_in_run"] = items.seen
     changes: dict[str, int] | None = None
     archive_total: int | None = None
     # With the disk full, the steps that only write more (changes, catalogue, package, seal)
@@ -189,7 +235,6 @@ def finish_run(
         changes, archive_total = _report_changes(
             archive,
             run,
-            items,
             status=status,
             counts=counts,
             options=options,
@@ -205,7 +250,7 @@ def finish_run(
         status = STATUS_FAILED
     posts = post_numbers(items, changes, archive_total)
     if changes is not None and run.changes_json.exists():
-        atomic_write_json(run.changes_json, {**read_json(run.changes_json), "posts": posts})
+        add_json_member(run.changes_json, "posts", posts)
     if options.package and not any(_is_disk_full(p) for p in problems):
         _package(run, record, status)
         _sign_package(run, record, options.seal)
@@ -242,21 +287,21 @@ POST_NUMBERS = (
 
 
 def post_numbers(
-    items: list[Record], changes: dict[str, int] | None, archive_total: int | None
+    items: ItemCounts, changes: dict[str, int] | None, archive_total: int | None
 ) -> dict[str, int | None]:
     """How many posts this run saw (its items: one per post), and what each was to the
     archive; ``failed``: posts whose page could not be had (``article_fetch_failed``);
     ``archive_total``: the posts the archive holds (``posts.jsonl`` lines)."""
     kinds = changes or {}
     return {
-        "seen": len(items),
+        "seen": items.seen,
         "new": kinds.get("new", 0),
         "changed": kinds.get("changed", 0),
-        "unchanged": sum(1 for item in items if item.get("change") == "unchanged"),
+        "unchanged": items.unchanged,
         "removed": kinds.get("removed", 0),
         "gone": kinds.get("gone", 0),
         "unlisted": kinds.get("unlisted", 0),
-        "failed": sum(1 for item in items if "article_fetch_failed" in (item.get("flags") or [])),
+        "failed": items.failed,
         "archive_total": archive_total,
     }
 
@@ -281,7 +326,6 @@ def describe_posts(posts: dict[str, Any]) -> str:
 def _report_changes(
     archive: ArchivePaths,
     run: RunPaths,
-    items: list[Record],
     *,
     status: str,
     counts: dict[str, Any],
@@ -289,33 +333,44 @@ def _report_changes(
     state: ArchiveState | None,
     limit_reached: str | None = None,
 ) -> tuple[dict[str, int], int]:
-    """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed."""
-    changes: list[Change] = []
+    """Steps 3 and 4: close the run in the state; changes.json, the catalogue and the feed.
+    The catalogue streams from the old posts.jsonl and the run's items.jsonl to the new
+    posts.jsonl (sorted in a scratch database); the feed keeps only its newest entries."""
     removed: dict[str, str] = {}
+    newest = NewestEntries(options.feed_limit)
     with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(scratch_database(run.directory))
+        changes: Iterable[Change] = ()
         if state is None and options.state_enabled and archive.state_db.exists():
             state = stack.enter_context(ArchiveState.open(archive.state_db))
         if state is not None and options.state_enabled:
             if state.run(run.run_id) is not None:
-                changes = state.finish_run(
+                state.finish_run(
                     run.run_id,
                     status,
                     options.mode,
                     counts,
                     max_missing_fraction=options.max_missing_fraction,
+                    report=False,
                 )
+                changes = state.iter_run_changes(run.run_id)
             removed = state.removed_posts()
-    write_changes(run, changes, mode=options.mode)
-    if limit_reached:
-        # Which guard stopped the paging: the changes of this run are not the whole site's.
-        atomic_write_json(
-            run.changes_json, {**read_json(run.changes_json), "limit_reached": limit_reached}
+        # limit_reached: which guard stopped the paging (the changes are not the whole site's).
+        kinds = write_changes_streamed(
+            run,
+            changes,
+            mode=options.mode,
+            scratch=scratch,
+            extra={"limit_reached": limit_reached} if limit_reached else None,
         )
-    catalogue = mark_removed(merge_catalogue(read_jsonl(archive.posts_jsonl), items), removed)
-    atomic_write_jsonl(archive.posts_jsonl, catalogue)
-    write_feed(archive, catalogue, title=options.feed_title, limit=options.feed_limit)
-    report = changes_report(run.run_id, options.mode, changes)
-    return {kind: len(report[kind]) for kind in REPORTED_KINDS}, len(catalogue)
+        catalogue = merged_catalogue(
+            read_jsonl(archive.posts_jsonl), read_jsonl(run.items_jsonl), scratch
+        )
+        total = atomic_write_jsonl(
+            archive.posts_jsonl, map(newest.add, with_removed_at(catalogue, removed))
+        )
+    write_feed(archive, newest.entries(), title=options.feed_title, limit=options.feed_limit)
+    return kinds, total
 
 
 def _log_step_failure(step: str, run: RunPaths, error: BaseException) -> None:
@@ -417,7 +472,8 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
         if run.warc_dir.is_dir()
         else []
     )
-    kept = len(latest_per_post(_all_items(run)))
+    with scratch_database(run.directory) as scratch:
+        kept = count_posts(_all_items(run), scratch)
     record.update(finished_at=None, closed_at=datetime.now(UTC).replace(microsecond=0).isoformat())
     record.setdefault("problems", []).append(
         f"interrupted (the crawl process ended without finishing); closed before the next "
@@ -447,12 +503,11 @@ def seal_options(settings: Record) -> SealOptions:
     )
 
 
-def _all_items(run: RunPaths) -> list[Record]:
-    """items.jsonl, then every partial file (a distributed run's workers' too)."""
-    items = list(read_jsonl(run.items_jsonl))
+def _all_items(run: RunPaths) -> Iterator[Record]:
+    """items.jsonl, then every partial file (a distributed run's workers' too), streamed."""
+    yield from read_jsonl(run.items_jsonl)
     for path in run.item_partials():
-        items.extend(read_jsonl(path))
-    return items
+        yield from read_jsonl(path)
 
 
 def _truthy(value: object) -> bool:

@@ -11,25 +11,29 @@
 - ``feed.atom``: the newest posts of the archive as an Atom 1.0 feed (RFC 4287) for feed
   readers (``write_feed``); built with ``xml.etree``, deterministic (unchanged posts give an
   unchanged file), newest first.
-- ``mark_removed``: ``removed_at`` on the catalogue's records, from the state database; evidence
-  is never deleted, a removed post stays with the date it was found gone.
+- ``mark_removed`` (``with_removed_at``): ``removed_at`` on the catalogue's records, from the
+  state database; evidence is never deleted, a removed post stays with the date it was found
+  gone.
 
 Reads no settings; all files are written through archiver.files (atomic).
 """
 
 from __future__ import annotations
 
+import heapq
+import json
 import logging
 import re
+import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from archiver.archive.layout import ArchivePaths, RunPaths
-from archiver.files import atomic_write_json, atomic_write_text
+from archiver.files import atomic_write_json_streamed, atomic_write_text
 from archiver.items import FLAG_ARTICLE_MISSING, record_key
 from archiver.state import Change
 
@@ -49,30 +53,34 @@ def changes_report(run_id: str, mode: str, changes: Iterable[Change]) -> dict[st
     for kind in REPORTED_KINDS:
         report[kind] = []
     for change in sorted(changes, key=_newest_first):
-        if change.kind not in REPORTED_KINDS:
-            continue
-        entry: dict[str, Any] = {
-            "url": change.url,
-            "title": change.title,
-            "published": change.published,
-            "source": change.source,
-        }
-        if change.kind == "changed":
-            entry["old_sha256"] = change.old_sha256
-            entry["new_sha256"] = change.new_sha256
-            if change.fields is not None:
-                entry["fields"] = change.fields
-        elif change.kind == "removed":
-            entry["removed_at"] = change.removed_at
-            entry["reason"] = change.reason
-        elif change.kind == "gone":
-            entry["status"] = _status_of(change.reason)
-            entry["removed_at"] = change.removed_at
-            entry["reason"] = change.reason
-        elif change.kind in ("removal_suspected", "unlisted"):
-            entry["reason"] = change.reason
-        report[change.kind].append(entry)
+        if change.kind in REPORTED_KINDS:
+            report[change.kind].append(change_entry(change))
     return report
+
+
+def change_entry(change: Change) -> dict[str, Any]:
+    """One post's entry in changes.json."""
+    entry: dict[str, Any] = {
+        "url": change.url,
+        "title": change.title,
+        "published": change.published,
+        "source": change.source,
+    }
+    if change.kind == "changed":
+        entry["old_sha256"] = change.old_sha256
+        entry["new_sha256"] = change.new_sha256
+        if change.fields is not None:
+            entry["fields"] = change.fields
+    elif change.kind == "removed":
+        entry["removed_at"] = change.removed_at
+        entry["reason"] = change.reason
+    elif change.kind == "gone":
+        entry["status"] = _status_of(change.reason)
+        entry["removed_at"] = change.removed_at
+        entry["reason"] = change.reason
+    elif change.kind in ("removal_suspected", "unlisted"):
+        entry["reason"] = change.reason
+    return entry
 
 
 def _status_of(reason: str | None) -> int | None:
@@ -84,30 +92,115 @@ def _status_of(reason: str | None) -> int | None:
 
 def write_changes(run: RunPaths, changes: Iterable[Change], *, mode: str) -> Path:
     """Write ``runs/<run-id>/changes.json``; returns its path."""
-    report = changes_report(run.run_id, mode, changes)
-    atomic_write_json(run.changes_json, report)
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        write_changes_streamed(run, changes, mode=mode, scratch=scratch)
+    finally:
+        scratch.close()
+    return run.changes_json
+
+
+def write_changes_streamed(
+    run: RunPaths,
+    changes: Iterable[Change],
+    *,
+    mode: str,
+    scratch: sqlite3.Connection,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, int]:
+    """Write ``runs/<run-id>/changes.json`` (:func:`changes_report`, then the ``extra``
+    members) with the changes sorted in ``scratch`` (archiver.archive.scratch), never all in
+    memory: a first run's changes list every post of the site. Returns how many posts each
+    reported kind lists."""
+    scratch.execute(
+        "CREATE TABLE changes (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, undated INTEGER"
+        " NOT NULL, newest REAL NOT NULL, url TEXT NOT NULL, entry TEXT NOT NULL)"
+    )
+    counts = dict.fromkeys(REPORTED_KINDS, 0)
+    for change in changes:
+        if change.kind not in REPORTED_KINDS:
+            continue
+        counts[change.kind] += 1
+        undated, newest, url = _newest_first(change)
+        scratch.execute(
+            "INSERT INTO changes (kind, undated, newest, url, entry) VALUES (?, ?, ?, ?, ?)",
+            (change.kind, undated, newest, url, json.dumps(change_entry(change))),
+        )
+    scratch.execute("CREATE INDEX changes_order ON changes (kind, undated, newest, url, seq)")
+
+    def entries(kind: str) -> Iterator[dict[str, Any]]:
+        rows = scratch.execute(
+            "SELECT entry FROM changes INDEXED BY changes_order WHERE kind = ?"
+            " ORDER BY undated, newest, url, seq",
+            (kind,),
+        )
+        for (text,) in rows:
+            yield json.loads(text)
+
+    members: list[tuple[str, Any]] = [("run_id", run.run_id), ("mode", mode)]
+    members += [(kind, entries(kind)) for kind in REPORTED_KINDS]
+    members += list((extra or {}).items())
+    atomic_write_json_streamed(run.changes_json, members)
+    scratch.execute("DROP TABLE changes")
     logger.info(
         "Run %s: %d new, %d changed, %d removed, %d suspected removed (%s)",
         run.run_id,
-        len(report["new"]),
-        len(report["changed"]),
-        len(report["removed"]),
-        len(report["removal_suspected"]),
+        counts["new"],
+        counts["changed"],
+        counts["removed"],
+        counts["removal_suspected"],
         run.changes_json,
     )
-    return run.changes_json
+    return counts
 
 
 def mark_removed(records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]) -> list[Record]:
     """Catalogue records with ``removed_at`` set from ``removed`` (``{post_key:
     removed_at}``, e.g. ``ArchiveState.removed_posts()``); null for posts that are live
     (again). Order and every other field are kept."""
-    marked = []
+    return list(with_removed_at(records, removed))
+
+
+def with_removed_at(
+    records: Iterable[Mapping[str, Any]], removed: Mapping[str, str]
+) -> Iterator[Record]:
+    """:func:`mark_removed`, one record at a time (for a catalogue streamed to its file)."""
     for record in records:
         copy = dict(record)
         copy["removed_at"] = removed.get(record_key(record))
-        marked.append(copy)
-    return marked
+        yield copy
+
+
+class NewestEntries:
+    """The newest ``limit`` feed entries of the catalogue records passed to :meth:`add`, kept
+    as they stream by (a heap of ``limit``): the feed of an archive of any size."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, 0)
+        self._heap: list[tuple[datetime, str, int, Mapping[str, Any]]] = []
+        self._seen = 0
+
+    def add(self, record: Mapping[str, Any]) -> Any:
+        """Consider ``record``; returns it (to pass records through on their way to a file)."""
+        if not record.get("url") or _never_captured(record) or not self.limit:
+            return record
+        self._seen += 1
+        # Of equal times and URLs, the earlier record wins (as a stable sort would keep it).
+        entry = (_entry_time(record) or _EPOCH, str(record.get("url")), -self._seen, record)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, entry)
+        elif entry[:3] > self._heap[0][:3]:
+            heapq.heapreplace(self._heap, entry)
+        return record
+
+    def dated(self) -> list[tuple[datetime | None, Mapping[str, Any]]]:
+        """The kept records with their entry times, newest first."""
+        ranked = sorted(self._heap, key=lambda entry: entry[:3], reverse=True)
+        return [(_entry_time(record), record) for *_, record in ranked]
+
+    def entries(self) -> list[Mapping[str, Any]]:
+        """The kept records, newest first."""
+        return [record for _, record in self.dated()]
 
 
 def write_feed(
@@ -140,9 +233,10 @@ def build_feed(
     ``feed_id`` should be a stable IRI; by default one is derived from ``link`` (or the title),
     so the feed keeps its identity from run to run. Entry ids are the posts' URLs.
     """
-    dated = [(_entry_time(e), e) for e in entries if e.get("url") and not _never_captured(e)]
-    dated.sort(key=lambda pair: (pair[0] or _EPOCH, str(pair[1].get("url"))), reverse=True)
-    newest = dated[: max(limit, 0)]
+    kept = NewestEntries(limit)
+    for entry in entries:
+        kept.add(entry)
+    newest = kept.dated()
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(_tag("feed"))
     identity = feed_id or uuid.uuid5(uuid.NAMESPACE_URL, link or f"archiver-feed:{title}").urn

@@ -5,12 +5,17 @@ per-capture item files. Called at the end of every run (the run log extension) a
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from archiver.archive.layout import ArchivePaths, is_run_id
-from archiver.browse.index_page import render_index
+from archiver.archive.scratch import scratch_database
+from archiver.browse.index_page import IndexPage
 from archiver.browse.markup import DEFAULT_REPLAY_BASE
-from archiver.browse.model import ArchiveView, load_archive
+from archiver.browse.model import load_archive
 from archiver.browse.paths import BrowsePaths
 from archiver.browse.post_page import render_post
 from archiver.files import atomic_write_bytes, json_line
@@ -18,9 +23,20 @@ from archiver.files import atomic_write_bytes, json_line
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class BrowseSummary:
+    """What the pages of an archive show, in numbers."""
+
+    posts: int
+    captures: int
+    runs: int
+    written: int
+    """Files (re)written."""
+
+
 def build_browse(
     root: Path, *, replay: str = DEFAULT_REPLAY_BASE, incremental: bool = False
-) -> ArchiveView:
+) -> BrowseSummary:
     """Write the pages of the archive at ``root``; returns what they show.
 
     ``incremental`` (the end of a run): only the pages of the posts captured or reported
@@ -28,27 +44,41 @@ def build_browse(
     index.html: a post page shows the post's catalogue record, captures and the last run's
     change, which only such a run changes (and the run before them, whose "new"/"changed"
     marks go: its reported posts are rewritten too). Otherwise (``archiver index``,
-    ``archiver verify``) every page."""
+    ``archiver verify``) every page. The posts stream one at a time (archiver.browse.model);
+    index.html's rows are spooled to a ``.tmp`` file until its totals are known."""
     runs = runs_since_last_build(root) if incremental else None
     before: list[str] = []
     if runs:
         before = [r for r in ArchivePaths(root).run_ids() if r < min(runs)][-1:]
-    view = load_archive(root, detail_runs=runs, reported_runs=before)
     paths = BrowsePaths(root)
     written = 0
-    for post in view.posts:
-        if runs is not None and not post.captures:
-            continue  # not captured by these runs: its page is as it was
-        written += _write(paths.post_page(post.file_name), render_post(post, replay=replay))
-        for capture in post.captures:
-            run_id = str(capture.get("run_id"))
-            if is_run_id(run_id):  # a run id names a file; never a path from an item
-                written += _write(paths.capture_json(post.file_name, run_id), json_line(capture))
-    written += _write(paths.index_html, render_index(view, replay=replay))
+    spool = root / ".index-rows.html.tmp"
+    try:
+        with scratch_database(root) as scratch:
+            view = load_archive(root, scratch, detail_runs=runs, reported_runs=before)
+            with spool.open("w", encoding="utf-8") as rows:
+                index = IndexPage(view, rows, replay=replay)
+                for post in view.posts():
+                    index.add(post)
+                    if runs is not None and not post.captures:
+                        continue  # not captured by these runs: its page is as it was
+                    written += _write(
+                        paths.post_page(post.file_name), render_post(post, replay=replay)
+                    )
+                    for capture in post.captures:
+                        run_id = str(capture.get("run_id"))
+                        if is_run_id(run_id):  # a run id names a file; never a path from an item
+                            written += _write(
+                                paths.capture_json(post.file_name, run_id), json_line(capture)
+                            )
+        with spool.open("r", encoding="utf-8") as rows:
+            written += _write_streamed(paths.index_html, lambda out: index.write(out, rows))
+    finally:
+        spool.unlink(missing_ok=True)
     logger.info(
-        "Browsing pages of %s: %d posts, %d files (re)written", root, len(view.posts), written
+        "Browsing pages of %s: %d posts, %d files (re)written", root, index.post_count, written
     )
-    return view
+    return BrowseSummary(index.post_count, index.capture_count, len(view.runs), written)
 
 
 def runs_since_last_build(root: Path) -> list[str] | None:
@@ -77,3 +107,33 @@ def _write(path: Path, text: str) -> int:
     # Derived from the runs and rebuilt by every run (and `archiver index`): not synced.
     atomic_write_bytes(path, data, sync=False)
     return 1
+
+
+def _write_streamed(path: Path, fill: Callable[[IO[str]], None]) -> int:
+    """Write ``path`` through ``fill`` (text, piece by piece) unless the result is what the
+    file already holds; 1 when written."""
+    temporary = path.with_name(f".{path.name}.new.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as out:
+            fill(out)
+        if path.is_file():
+            if _same_bytes(path, temporary):
+                return 0
+            os.chmod(temporary, path.stat().st_mode & 0o7777)  # the page keeps its mode
+        # Derived from the runs and rebuilt by every run (and `archiver index`): not synced.
+        os.replace(temporary, path)
+        return 1
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    if one.stat().st_size != other.stat().st_size:
+        return False
+    with one.open("rb") as first, other.open("rb") as second:
+        while True:
+            a, b = first.read(1 << 16), second.read(1 << 16)
+            if a != b:
+                return False
+            if not a:
+                return True

@@ -39,19 +39,36 @@ def month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def timeline_svg(posts: Iterable[PostView]) -> str:
-    """The chart's ``<svg>`` element, or a sentence when no post has a date."""
-    totals: Counter[str] = Counter()
-    marks: dict[str, Counter[str]] = {kind: Counter() for kind in CHANGE_KINDS}
-    undated = 0
-    for post in posts:
+class Timeline:
+    """Posts per month, counted as the posts stream by (:meth:`add`); :meth:`svg` draws it."""
+
+    def __init__(self) -> None:
+        self.totals: Counter[str] = Counter()
+        self.marks: dict[str, Counter[str]] = {kind: Counter() for kind in CHANGE_KINDS}
+        self.undated = 0
+
+    def add(self, post: PostView) -> None:
         month = month_of(post.latest.get("published"))
         if month is None:
-            undated += 1
-            continue
-        totals[month] += 1
-        if post.last_run_change in marks:
-            marks[post.last_run_change][month] += 1
+            self.undated += 1
+            return
+        self.totals[month] += 1
+        if post.last_run_change in self.marks:
+            self.marks[post.last_run_change][month] += 1
+
+    def svg(self) -> str:
+        return _svg(self.totals, self.marks, self.undated)
+
+
+def timeline_svg(posts: Iterable[PostView]) -> str:
+    """The chart's ``<svg>`` element, or a sentence when no post has a date."""
+    timeline = Timeline()
+    for post in posts:
+        timeline.add(post)
+    return timeline.svg()
+
+
+def _svg(totals: Counter[str], marks: dict[str, Counter[str]], undated: int) -> str:
     note = f'<p class="muted">{undated} post(s) without a decided date are not on the timeline.</p>'
     if not totals:
         return '<p class="muted">No dated posts yet.</p>' + (note if undated else "")

@@ -36,11 +36,11 @@ def run(args: argparse.Namespace) -> int:
     if not ArchivePaths(root).runs_dir.is_dir():
         print(f"archiver index: error: no archive (no runs/) in {root}", file=sys.stderr)
         return exit_codes.USAGE
-    view = build_browse(root, replay=args.replay_url)
+    built = build_browse(root, replay=args.replay_url)
     synced = sync_search_index(root)
     print(
-        f"archiver index: {len(view.posts)} posts, {view.capture_count} captures, "
-        f"{len(view.runs)} runs: {BrowsePaths(root).index_html} ({synced} run(s) newly "
+        f"archiver index: {built.posts} posts, {built.captures} captures, "
+        f"{built.runs} runs: {BrowsePaths(root).index_html} ({synced} run(s) newly "
         "indexed for search)"
     )
     return exit_codes.OK

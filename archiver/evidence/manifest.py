@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from archiver.files import json_document_pieces
 
 __all__ = [
     "EVIDENCE_DIR",
@@ -43,6 +45,8 @@ __all__ = [
     "item_entries",
     "manifest_bytes",
     "sha256_bytes",
+    "sha256_path",
+    "write_manifest",
 ]
 
 MANIFEST_NAME = "manifest.json"
@@ -72,17 +76,27 @@ def sha256_bytes(data: bytes) -> str:
 
 def item_entries(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The manifest's entry for each item, in file order (``line`` counts from 1)."""
-    entries = []
+    return list(item_entries_iter(items))
+
+
+def item_entries_iter(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """:func:`item_entries`, one at a time."""
     for line, item in enumerate(items, start=1):
-        entries.append(
-            {
-                "line": line,
-                "url": item.get("url"),
-                "sha256": sha256_bytes(canonical_json(item)),
-                "warc": item.get("warc"),
-            }
-        )
-    return entries
+        yield {
+            "line": line,
+            "url": item.get("url"),
+            "sha256": sha256_bytes(canonical_json(item)),
+            "warc": item.get("warc"),
+        }
+
+
+def sha256_path(path: Path) -> str:
+    """The SHA-256 of a file, read in pieces (a manifest may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def run_snapshot(record: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +129,43 @@ def build_manifest(
         "previous": previous,
         "signing_key": signing_key,
     }
+
+
+def write_manifest(
+    out: IO[bytes],
+    *,
+    run_id: str,
+    record: dict[str, Any],
+    files: dict[str, dict[str, Any]],
+    items: Iterable[dict[str, Any]],
+    previous: dict[str, Any] | None,
+    records: Iterable[dict[str, Any]] = (),
+    certificates: dict[str, Any] | None = None,
+    signing_key: str | None = None,
+    created: datetime | None = None,
+) -> str:
+    """Write to ``out`` the very bytes of ``manifest_bytes(build_manifest(...))``, its items
+    and records one at a time (a run's manifest grows with its posts); returns their SHA-256.
+    ``certificates`` are read when they are written: before ``items`` and ``records`` are."""
+    head = build_manifest(
+        run_id=run_id,
+        record=record,
+        files=files,
+        items=(),
+        previous=previous,
+        certificates=certificates,
+        signing_key=signing_key,
+        created=created,
+    )
+    head.update(items=item_entries_iter(items), records=iter(records))
+    digest = hashlib.sha256()
+    for piece in json_document_pieces(sorted(head.items()), sort_keys=True):
+        data = piece.encode("utf-8")
+        digest.update(data)
+        out.write(data)
+    out.write(b"\n")
+    digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,9 +18,15 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warc.records import METADATA
-from archiver.warc.writer import WARC_READ_ERRORS, read_records_sidecar
+from archiver.warc.writer import WARC_READ_ERRORS, records_sidecar
 
-__all__ = ["read_record_bytes", "record_entries", "written_record_entries"]
+__all__ = [
+    "iter_record_entries",
+    "iter_written_record_entries",
+    "read_record_bytes",
+    "record_entries",
+    "written_record_entries",
+]
 
 _CHUNK = 1 << 16
 
@@ -37,8 +44,14 @@ def record_entries(
     (by host: certificate SHA-256, TLS version, cipher, IP, the record's id). A file that
     cannot be read to its end lists the records before the damage (verify reports it).
     """
-    found: list[dict[str, Any]] = []
-    with warc.open("rb") as stream:
+    return list(iter_record_entries(warc, name, certificates))
+
+
+def iter_record_entries(
+    warc: Path, name: str, certificates: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`record_entries`, one at a time (a WARC file may hold a whole run)."""
+    with warc.open("rb") as stream, warc.open("rb") as raw:
         iterator = ArchiveIterator(stream)
         try:
             for record in iterator:
@@ -50,47 +63,83 @@ def record_entries(
                         certificates,
                     )
                 iterator.read_to_end(record)
-                found.append(
-                    {
-                        "file": name,
-                        "offset": iterator.get_record_offset(),
-                        "length": iterator.get_record_length(),
-                        "type": record.rec_type,
-                        "record_id": headers.get_header("WARC-Record-ID"),
-                        "target_uri": headers.get_header("WARC-Target-URI"),
-                        "concurrent_to": [
-                            value for key, value in headers.headers if key == "WARC-Concurrent-To"
-                        ],
-                    }
-                )
+                offset, length = iterator.get_record_offset(), iterator.get_record_length()
+                yield {
+                    "file": name,
+                    "offset": offset,
+                    "length": length,
+                    "type": record.rec_type,
+                    "record_id": headers.get_header("WARC-Record-ID"),
+                    "target_uri": headers.get_header("WARC-Target-URI"),
+                    "concurrent_to": [
+                        value for key, value in headers.headers if key == "WARC-Concurrent-To"
+                    ],
+                    "sha256": _record_sha256(raw, offset, length),
+                }
         except WARC_READ_ERRORS:
             pass
-    with warc.open("rb") as raw:
-        for entry in found:
-            entry["sha256"] = hashlib.sha256(
-                read_record_bytes(raw, entry["offset"], entry["length"])
-            ).hexdigest()
-    return found
 
 
 def written_record_entries(
     warc: Path, name: str, records_dir: Path, certificates: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """:func:`record_entries`, from what the writer noted as it wrote ``warc``
+    """:func:`iter_written_record_entries`, as a list."""
+    return list(iter_written_record_entries(warc, name, records_dir, certificates))
+
+
+def iter_written_record_entries(
+    warc: Path, name: str, records_dir: Path, certificates: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`record_entries`, one at a time, from what the writer noted as it wrote ``warc``
     (:func:`archiver.warc.writer.records_sidecar`) when those notes tile the file exactly
-    (no gap, no overlap, up to its last byte); otherwise (a crash, a repaired file, no notes)
-    read from the file itself."""
-    noted = read_records_sidecar(records_dir, warc)
-    if noted is None:
-        return record_entries(warc, name, certificates)
-    found = []
-    for entry in noted:
-        entry.pop("cdxj", None)
-        payload = entry.pop("payload", None)
-        if entry["type"] == "metadata" and certificates is not None and payload is not None:
-            _note_identity(payload.encode("utf-8"), entry["record_id"], certificates)
-        found.append({"file": name, **entry})
-    return found
+    (no gap, no overlap, up to its last byte: the rule of
+    :func:`archiver.warc.writer.read_records_sidecar`, checked here without holding the
+    notes); otherwise (a crash, a repaired file, no notes) read from the file itself."""
+    sidecar = records_sidecar(records_dir, warc.name)
+    if not _sidecar_tiles(sidecar, warc):
+        yield from iter_record_entries(warc, name, certificates)
+        return
+    with sidecar.open(encoding="utf-8") as lines:
+        for line in lines:
+            entry = json.loads(line)
+            entry.pop("cdxj", None)
+            payload = entry.pop("payload", None)
+            if entry["type"] == "metadata" and certificates is not None and payload is not None:
+                _note_identity(payload.encode("utf-8"), entry["record_id"], certificates)
+            yield {"file": name, **entry}
+
+
+def _sidecar_tiles(sidecar: Path, warc: Path) -> bool:
+    """True when the notes in ``sidecar`` cover ``warc`` from offset 0 to its last byte, with
+    no gap and no overlap."""
+    if not sidecar.is_file():
+        return False
+    end = 0
+    try:
+        size = warc.stat().st_size
+        with sidecar.open(encoding="utf-8") as lines:
+            for line in lines:
+                entry = json.loads(line)
+                if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
+                    return False
+                end += int(entry["length"])
+    except (OSError, ValueError):
+        return False
+    return end == size and end > 0
+
+
+def _record_sha256(stream: Any, offset: int, length: int) -> str:
+    """The SHA-256 of one record's raw bytes, read in pieces."""
+    digest = hashlib.sha256()
+    stream.seek(offset)
+    left = length
+    while left > 0:
+        chunk = stream.read(min(_CHUNK, left))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
+    return digest.hexdigest()
 
 
 def _note_identity(payload: bytes, record_id: str | None, certificates: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ adds missing timestamps later.
 from __future__ import annotations
 
 import logging
+import mmap
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,10 @@ from typing import Any
 from archiver.evidence.manifest import (
     EVIDENCE_DIR,
     MANIFEST_NAME,
-    build_manifest,
-    manifest_bytes,
-    sha256_bytes,
+    sha256_path,
+    write_manifest,
 )
-from archiver.evidence.records import written_record_entries
+from archiver.evidence.records import iter_written_record_entries
 from archiver.evidence.signing import (
     SigningKeyError,
     fingerprint,
@@ -32,7 +32,7 @@ from archiver.evidence.signing import (
 )
 from archiver.evidence.timestamps import TimestampError, timestamp_run
 from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, sign_wacz
-from archiver.files import atomic_write_bytes, read_jsonl
+from archiver.files import atomic_write_bytes, atomic_writer, json_line, read_jsonl
 from archiver.warc.writer import RECORDS_SIDECAR_SUFFIX
 
 __all__ = [
@@ -76,7 +76,7 @@ def previous_link(previous_run_dir: Path | None) -> dict[str, Any] | None:
     if previous_run_dir is None:
         return None
     manifest = previous_run_dir / MANIFEST_NAME
-    digest = sha256_bytes(manifest.read_bytes()) if manifest.is_file() else None
+    digest = sha256_path(manifest) if manifest.is_file() else None
     return {"run_id": previous_run_dir.name, "manifest_sha256": digest}
 
 
@@ -124,34 +124,49 @@ def seal_run(
     sizes = {name: (run_dir / name).stat().st_size for name in files}
     certificates: dict[str, Any] = {}
     records_dir = run_dir / "indexes"
-    records = [
-        entry
-        for name in sorted(files)
-        if name.startswith("warc/") and ".warc" in name
-        for entry in written_record_entries(run_dir / name, name, records_dir, certificates)
-    ]
-    manifest = build_manifest(
-        run_id=run_dir.name,
-        record=record,
-        files={name: {"sha256": digest, "size": sizes[name]} for name, digest in files.items()},
-        items=read_jsonl(run_dir / "items.jsonl"),
-        previous=previous_link(previous_run_dir),
-        records=records,
-        certificates=certificates,
-        signing_key=key_fingerprint,
-    )
-    data = manifest_bytes(manifest)
-    atomic_write_bytes(run_dir / MANIFEST_NAME, data)
+    manifest_path = run_dir / MANIFEST_NAME
+    # The records go to a spool file first: the certificates found among them come before
+    # them in the manifest (keys sorted), and a run's records are too many to hold.
+    spool = run_dir / ".manifest-records.jsonl.tmp"
+    try:
+        with spool.open("w", encoding="utf-8") as spooled:
+            for name in sorted(files):
+                if name.startswith("warc/") and ".warc" in name:
+                    for entry in iter_written_record_entries(
+                        run_dir / name, name, records_dir, certificates
+                    ):
+                        spooled.write(json_line(entry))
+        with atomic_writer(manifest_path) as out:
+            digest = write_manifest(
+                out,
+                run_id=run_dir.name,
+                record=record,
+                files={name: {"sha256": sha, "size": sizes[name]} for name, sha in files.items()},
+                items=read_jsonl(run_dir / "items.jsonl"),
+                previous=previous_link(previous_run_dir),
+                records=read_jsonl(spool),
+                certificates=certificates,
+                signing_key=key_fingerprint,
+            )
+    finally:
+        spool.unlink(missing_ok=True)
     for sidecar in records_dir.glob("*" + RECORDS_SIDECAR_SUFFIX):
         sidecar.unlink(missing_ok=True)  # the writer's notes are in the manifest now
     evidence: dict[str, Any] = {
         "manifest": MANIFEST_NAME,
-        "manifest_sha256": sha256_bytes(data),
+        "manifest_sha256": digest,
         "signed": False,
         "signing_key": None,
     }
     if key is not None and key_fingerprint is not None:
-        atomic_write_bytes(signature_path(run_dir), sign(key, data))
+        # Ed25519 signs the whole message at once: the manifest is mapped, not read in.
+        with (
+            manifest_path.open("rb") as stream,
+            mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+            memoryview(mapped) as data,
+        ):
+            signature = sign(key, data)
+        atomic_write_bytes(signature_path(run_dir), signature)
         published = keys_dir / f"{key_fingerprint}.pub"
         if not published.exists():
             atomic_write_bytes(published, public_key_pem(key.public_key()))

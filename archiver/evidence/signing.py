@@ -90,7 +90,8 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def sign(key: Ed25519PrivateKey, data: bytes) -> bytes:
+def sign(key: Ed25519PrivateKey, data: bytes | memoryview) -> bytes:
+    """The Ed25519 signature of ``data`` (bytes, or a mapped file: a large manifest)."""
     return key.sign(data)
 
 

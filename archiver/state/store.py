@@ -241,8 +241,11 @@ class ArchiveState:
         *,
         finished_at: str | None = None,
         max_missing_fraction: float = DEFAULT_MAX_MISSING_FRACTION,
+        report: bool = True,
     ) -> list[Change]:
-        """Close the run and return its changes (new, changed, removed, removal_suspected).
+        """Close the run and return its changes (new, changed, removed, removal_suspected);
+        ``report=False``: return none (a run's end reads them with :meth:`iter_run_changes`,
+        one at a time: a first run's changes are every post of the site).
 
         Removals by absence are decided only in a full run that completed (``status ==
         "complete"``): a partial run may have missed listing pages.
@@ -260,7 +263,7 @@ class ArchiveState:
                 " WHERE run_id = ?",
                 (finished, status, run_mode, json.dumps(dict(counts or {})), run_id),
             )
-        return self.run_changes(run_id)
+        return self.run_changes(run_id) if report else []
 
     def _detect_absences(
         self, db: sqlite3.Connection, run_id: str, now: str, max_missing_fraction: float
@@ -649,6 +652,10 @@ class ArchiveState:
     def run_changes(self, run_id: str) -> list[Change]:
         """Every post that was new, changed, removed or suspected removed in run ``run_id``."""
         return list(self._changes(run_id, "", ()))
+
+    def iter_run_changes(self, run_id: str) -> Iterator[Change]:
+        """:meth:`run_changes`, one at a time (read while the state is open)."""
+        return self._changes(run_id, "", ())
 
     def _changes(self, run_id: str, where: str, args: tuple[Any, ...]) -> Iterator[Change]:
         rows = self._db.execute(
