@@ -18,7 +18,7 @@ from archiver.browse.markup import DEFAULT_REPLAY_BASE
 from archiver.browse.model import load_archive
 from archiver.browse.paths import BrowsePaths
 from archiver.browse.post_page import render_post
-from archiver.files import atomic_write_bytes, json_line
+from archiver.files import json_line
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +100,36 @@ def runs_since_last_build(root: Path) -> list[str] | None:
 
 
 def _write(path: Path, text: str) -> int:
+    """Write ``path`` unless it holds ``text`` already; 1 when written.
+
+    Thousands of these files are written at a run's end, so each costs as few system calls as
+    can be: no private temporary name (the archive's lock keeps other writers out) and the
+    directory made only when the file cannot be created without it. Derived from the runs
+    and rebuilt by every run (and ``archiver index``): not synced."""
     data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Derived from the runs and rebuilt by every run (and `archiver index`): not synced.
-    atomic_write_bytes(path, data, sync=False)
+    mode: int | None = None
+    try:
+        with path.open("rb") as existing:
+            if existing.read() == data:
+                return 0
+            mode = os.fstat(existing.fileno()).st_mode & 0o7777
+    except FileNotFoundError:
+        pass
+    temporary = path.with_name(f".{path.name}.new.tmp")
+    try:
+        try:
+            out = temporary.open("wb")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            out = temporary.open("wb")
+        with out:
+            out.write(data)
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)  # the page keeps its mode
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return 1
 
 
