@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver.archive.hashes import hash_run_files, sha256_file
+from archiver.archive.hashes import files_added_since, sha256_file
 from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
 from archiver.archive.lock import ArchiveLock, LockHolder, lock_in_use
 from archiver.archive.package import run_warc_files
@@ -345,7 +345,7 @@ def _check_run_json(run: RunPaths, report: VerifyReport) -> dict[str, Any]:
             report.defects.append(
                 Defect("run_file_hash_mismatch", f"{name}/{relative}", f"{actual} != {expected}")
             )
-    unlisted = sorted(set(hash_run_files(run)) - set(files))
+    unlisted = files_added_since(run, files)
     if unlisted:
         report.notes.append(f"{name}: files not in run.json: {', '.join(unlisted[:5])}")
     return record
