@@ -15,8 +15,10 @@ posts.jsonl) or a single run directory. For each run it checks:
   that id sits at that offset and length, it is a response (or revisit) of the item's URL
   (or, for a post whose page is gone, of its listing) with the stated date and digest; a
   revisit's pointer also names its original (``refers_to``), which must match the record;
-- the CDXJ index is present, and the WACZ holds its required files (py-wacz's validator
-  does not check that), lists every WARC of the run, and passes ``wacz validate``;
+- the CDXJ index is present; a WACZ, when the run has one (made on demand by ``archiver
+  package``, or as the run ended), holds its required files (py-wacz's validator does not
+  check that), lists every WARC of the run with the hash the run sealed, and passes
+  ``wacz validate``;
 - the evidence chain: manifests, signatures, timestamps, the run chain
   (:mod:`archiver.verify.evidence`).
 

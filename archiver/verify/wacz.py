@@ -4,8 +4,9 @@
 but not that the files a replay tool needs are there, so this adds: ``datapackage.json``,
 ``datapackage-digest.json``, ``pages/pages.jsonl`` with at least one page, an index that
 pywb's ``wb-manager add --unpack-wacz`` recognises (``indexes/*.cdx`` or ``*.cdx.gz``), and
-every WARC of the run under ``archive/``. ``check_run_packages`` applies these checks (and
-the CDXJ index's presence) to a run as ``archiver verify`` reports them.
+every WARC of the run under ``archive/`` with the hash the run sealed. ``check_run_packages``
+applies these checks (and the CDXJ index's presence) to a run as ``archiver verify`` reports
+them; a run need not have a WACZ (it is made on demand) unless it was to make one as it ended.
 """
 
 from __future__ import annotations
