@@ -17,6 +17,7 @@ import pytest
 from helpers import LOOPBACK_ARGS, last_run, require_pywb, run_archiver, run_demo
 
 from archiver.archive.layout import RunPaths
+from archiver.archive.package import package_run
 from archiver.cli import exit_codes
 from archiver.files import read_json
 from archiver.verify import verify_archive
@@ -193,3 +194,11 @@ def test_usage_errors(archive: Path, tmp_path: Path) -> None:
     assert (
         completed.returncode == exit_codes.USAGE and "no run 20000101T000000Z" in completed.stderr
     )
+
+
+def test_a_run_that_ends_again_drops_its_older_wacz(archive: Path, tmp_path: Path) -> None:
+    """A resumed run ends again with more records: a WACZ made before would not hold them."""
+    run = _copy(archive, tmp_path)
+    assert run.wacz.is_file()
+    package_run(run)
+    assert not run.wacz.exists() and run.cdxj.is_file()
