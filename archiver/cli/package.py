@@ -35,7 +35,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser(
         "package",
         help="write a run's WACZ (WARCs, index, pages) on demand",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
         epilog="exit codes:\n  0  every WACZ written\n  2  bad arguments\n"
         "  4  a run could not be packaged (not finished, a WARC not as sealed, disk)",
     )
