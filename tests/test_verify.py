@@ -13,6 +13,8 @@ from helpers import last_run, run_archiver
 from warcio.warcwriter import WARCWriter
 
 from archiver.archive.hashes import hash_run_files
+from archiver.archive.layout import ArchivePaths
+from archiver.archive.lock import ArchiveLock
 from archiver.archive.package import package_sealed_run
 from archiver.verify import verify_archive
 from archiver.verify.warc import RecordEntry, check_run_records, scan_warc
@@ -162,3 +164,17 @@ def test_a_warc_cut_anywhere_is_read_and_repaired_without_raising(
         if result.final_path is not None:
             repaired = scan_warc(result.final_path)
             assert repaired.complete and not repaired.defects, (cut, repaired.defects)
+
+
+def test_a_run_being_finished_is_in_progress_not_broken(archive: Path) -> None:
+    """A crawl finishing its run has merged its posts into posts.jsonl before its run.json says
+    it has ended: verify then reports the run in progress, not its catalogue pointers."""
+    run = last_run(archive)
+    record = json.loads(run.run_json.read_text())
+    record["status"] = "running"
+    del record["evidence"]  # not sealed yet: the manifest comes after the catalogue
+    run.run_json.write_text(json.dumps(record))
+    (run.directory / "manifest.json").unlink()
+    with ArchiveLock(ArchivePaths(archive).lock_file, run_id=run.run_id):
+        report = verify_archive(archive)
+    assert {d.kind for d in report.defects} == {"run_in_progress"}, report.summary()

@@ -263,7 +263,7 @@ def package_sealed_run(
     if target.resolve() == run.wacz.resolve() and "archive.wacz" in files:
         raise WaczSealedWithRun(
             f"run {run.run_id}'s archive.wacz was made when the run ended and is sealed with "
-            "it (run.json, manifest.json): left as is; --output PATH writes another"
+            "it (its hash is in run.json): left as is; --output PATH writes another"
         )
     warc_files = run_warc_files(run)
     if not warc_files:
