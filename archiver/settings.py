@@ -166,8 +166,12 @@ ARCHIVER_CRAWL_LOG_ENABLED = True
 # crawl log; set by --redis as w1, w2... unless given). Empty: one process, no Redis.
 ARCHIVER_REDIS_URL = ""
 ARCHIVER_WORKER_ID = ""
-# Build the CDXJ index and the WACZ package when a run ends.
+# Write the run's CDXJ index (indexes/index.cdxj) when a run ends.
 ARCHIVER_PACKAGE_ENABLED = True
+# Also write the run's WACZ (runs/<run-id>/archive.wacz) when it ends. Off by default: the WACZ
+# holds a second copy of every WARC (it doubles the archive on disk); `archiver package` makes
+# it on demand from the sealed run. Needs ARCHIVER_PACKAGE_ENABLED.
+ARCHIVER_WACZ_EACH_RUN = False
 # Evidence (archiver/evidence): every run ends with runs/<run-id>/manifest.json. With a key
 # (made by `archiver keygen`), the manifest is signed (Ed25519) and the public key is kept in
 # OUTPUT/keys/; without one the run is sealed unsigned (and reported so by verify).

@@ -17,7 +17,11 @@ images: for the archiver and wget, every page requisite). Printed per tool and r
 - ``B/post``: bytes on disk per post page: the archiver's whole output directory (WARCs,
   WACZ, indexes, state, pages), the bare spider's WARC-less JSON, wget's WARC (``wget
   files`` adds the mirrored copy it also keeps), and ``bare WARC``: only the archiver's
-  ``warc/`` files (the captured bytes, stored once).
+  ``warc/`` files (the captured bytes, stored once); ``B/post by place``: the archiver's
+  bytes per post by place in its output (WARCs, WACZ, items, CDXJ, manifest, crawl log,
+  changes and run.json, posts.jsonl, state.sqlite, browse pages, index.html, other);
+- ``archiver package``: after the first run, ``archiver package`` writes the run's WACZ beside
+  the archive (not in it): its seconds (``post s`` column) and bytes per post.
 
 A second, unchanged ``--full`` run of the archiver over the same output is timed too (row
 ``archiver --full``): its requests, and how many URLs were fetched more than once in it.
@@ -101,6 +105,7 @@ class Row:
     crawl_peak_kb: int = 0
     crawl_cpu: float | None = None
     extra: dict[str, float] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -155,6 +160,35 @@ def tree_bytes(directory: Path, pattern: str = "*") -> int:
     return sum(p.stat().st_size for p in directory.rglob(pattern) if p.is_file())
 
 
+# Where the archiver's bytes are, by the archive's layout (archiver/archive/layout.py).
+PLACES = (
+    ("warc", "runs/*/warc/*"),
+    ("wacz", "runs/*/archive.wacz"),
+    ("items", "runs/*/items.jsonl"),
+    ("cdxj", "runs/*/indexes/*"),
+    ("manifest", "runs/*/manifest.json"),
+    ("crawl-log", "runs/*/crawl-log*.jsonl"),
+    ("changes+run", "runs/*/[cr][hu][an]*.json"),
+    ("posts.jsonl", "posts.jsonl"),
+    ("state.sqlite", "state.sqlite*"),
+    ("browse posts/", "posts/**/*"),
+    ("index.html", "index.html"),
+)
+
+
+def place_bytes(output: Path) -> dict[str, int]:
+    """Bytes of each place of an archive (PLACES; "other": the rest)."""
+    seen: set[Path] = set()
+    places: dict[str, int] = {}
+    for name, pattern in PLACES:
+        files = [p for p in output.glob(pattern) if p.is_file() and p not in seen]
+        seen.update(files)
+        places[name] = sum(p.stat().st_size for p in files)
+    rest = [p for p in output.rglob("*") if p.is_file() and p not in seen]
+    places["other"] = sum(p.stat().st_size for p in rest)
+    return places
+
+
 def closing_time(log_file: Path) -> float | None:
     """When the engine began closing the spider (the log's ``%(created)f`` stamp)."""
     if not log_file.is_file():
@@ -207,6 +241,9 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
         if args.compare:
             trees.insert(0, ("archiver@base", Path(args.compare).resolve()))
         envs: dict[str, dict[str, str]] = {}
+        tools_with_package = {
+            tool for tool, root in trees if (root / "archiver" / "cli" / "package.py").exists()
+        }
         outputs: dict[str, tuple[Path, Path]] = {}
         for tool, root in trees:
             for suffix, extra in (("", []), (" --full", ["--full"])):
@@ -254,6 +291,21 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
                 row.crawl_cpu = crawling[-1][2] if crawling else None
                 row.disk = tree_bytes(output)
                 row.extra["warc"] = tree_bytes(output, "*.warc.gz")
+                row.places = place_bytes(output)
+                if not name.endswith("--full") and name in tools_with_package:
+                    # The WACZ on demand, written beside the archive (not counted in it).
+                    wacz = work / f"{name}.wacz"
+                    started = time.perf_counter()
+                    done = subprocess.run(
+                        [sys.executable, "-m", "archiver", "package", str(output),
+                         "--output", str(wacz)],
+                        env=envs.get(name), capture_output=True, text=True,
+                    )  # fmt: skip
+                    if done.returncode == 0:
+                        row.extra["package s"] = time.perf_counter() - started
+                        row.extra["package"] = wacz.stat().st_size
+                    else:
+                        print(f"{name}: archiver package: {done.stderr[-500:]}", file=sys.stderr)
             elif name.startswith("wget"):
                 row.disk = tree_bytes(work / "wget", "*.warc.gz")
                 row.extra["files"] = tree_bytes(work / "wget" / "files")
@@ -303,9 +355,20 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{crawl_ms}{crawl_ratio}{peak:>9.0f}"
             f"{growth:>6.0f}{crawl_peak:>6}{post:>8}{share:>7}{per_post:>8.0f}{row.repeated_urls:>9}"
         )
-        for label, key in (("  bare WARC", "warc"), ("  wget files", "files")):
+        for label, key in (
+            ("  bare WARC", "warc"),
+            ("  wget files", "files"),
+            ("  archiver package", "package"),
+        ):
             if key in row.extra and not row.tool.endswith("--full"):
-                print(f"{label:<20}{row.posts:>7}{'':>92}{row.extra[key] / row.posts:>8.0f}")
+                seconds = row.extra.get(f"{key} s")
+                timing = f"{seconds:>8.2f}{'':>7}" if seconds is not None else f"{'':>15}"
+                print(
+                    f"{label:<20}{row.posts:>7}{'':>77}{timing}{row.extra[key] / row.posts:>8.0f}"
+                )
+        if row.places:
+            parts = [f"{name} {size / row.posts:.0f}" for name, size in row.places.items() if size]
+            print(f"{'':<4}B/post by place: " + ", ".join(parts))
 
 
 def main() -> int:

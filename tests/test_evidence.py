@@ -99,7 +99,7 @@ def test_signed_chain_verifies(signed_archive: SignedArchive) -> None:
         if p.is_file() and p.name != "run.json" and p.name != "manifest.json"
         and not p.relative_to(runs[0]).as_posix().startswith("evidence/")
     }  # fmt: skip
-    assert set(first["files"]) == on_disk and "archive.wacz" in on_disk
+    assert set(first["files"]) == on_disk and "indexes/index.cdxj" in on_disk
     for name, entry in first["files"].items():
         assert entry == {
             "sha256": sha256_file(runs[0] / name),

@@ -14,6 +14,7 @@ from helpers import last_run, run_archiver
 
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import RunPaths
+from archiver.archive.package import package_sealed_run
 from archiver.verify import verify_archive
 
 
@@ -57,6 +58,7 @@ def test_a_plain_warc_or_arc_file_is_named(archive: Path, name: str) -> None:
 
 def _rewrite_index(run: RunPaths, edit: object) -> None:
     """Rewrite the WACZ's CDX index with ``edit(lines) -> lines``; datapackage hashes agree."""
+    package_sealed_run(run)
     with zipfile.ZipFile(run.wacz) as original:
         members = {n: original.read(n) for n in original.namelist()}
     lines = gzip.decompress(members["indexes/index.cdx.gz"]).decode().splitlines()

@@ -26,18 +26,26 @@ from archiver.verify import verify_archive
 from archiver.verify.wacz import validate_with_py_wacz
 
 
-@pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=["on demand", "each run"])
+def signed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """A signed run's WACZ: made by ``archiver package`` (with the key and TSA the run was
+    sealed with), or as the run ended (``ARCHIVER_WACZ_EACH_RUN``)."""
     base = tmp_path_factory.mktemp("wacz")
     key = base / "signing.key"
     assert run_archiver("keygen", "--out", str(key)).returncode == 0
+    each_run = request.param == "each run"
     with LocalTsa(base / "tsa") as tsa:
         completed = run_archiver(
             "demo", "--output", str(base / "out"), "--posts", "2", "--fault-rate", "0",
             "-s", f"ARCHIVER_SIGNING_KEY={key}", "-s", f"ARCHIVER_TSA_URL={tsa.url}",
-            *LOOPBACK_ARGS, timeout=180,
+            "-s", f"ARCHIVER_WACZ_EACH_RUN={each_run}", *LOOPBACK_ARGS, timeout=180,
         )  # fmt: skip
         assert completed.returncode == 0, completed.stderr[-3000:]
+        if not each_run:
+            completed = run_archiver("package", str(base / "out"))
+            assert completed.returncode == 0, completed.stderr[-3000:]
         ca = base / "ca.pem"
         shutil.copy(tsa.ca_pem, ca)
     archive = ArchivePaths(base / "out")
@@ -74,7 +82,9 @@ def test_py_wacz_and_verify_accept_it_and_a_forged_one_fails(
     assert validate_with_py_wacz(wacz) == []
     assert check_signed_wacz(wacz) == ("signed+timestamped", [])
     run_dir = wacz.parent
-    assert read_json(run_dir / "run.json")["evidence"]["wacz"] == "signed+timestamped"
+    sealed = read_json(run_dir / "run.json")
+    if "archive.wacz" in sealed["files"]:  # made as the run ended: sealed with it
+        assert sealed["evidence"]["wacz"] == "signed+timestamped"
     report = verify_archive(run_dir.parent.parent)
     assert report.ok and "WACZ signed+timestamped" in report.summary(), report.summary()
     forged = tmp_path / "forged.wacz"

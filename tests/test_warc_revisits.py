@@ -407,7 +407,7 @@ def test_a_run_of_revisits_only_is_packaged_with_its_pages(archive: dict[str, An
     from archiver.verify.wacz import check_wacz
 
     run = archive["paths"].run(RUN_B)  # no items: its /post page is a revisit
-    package_run(run)
+    package_run(run, wacz=True)
     warcs = [p.name for p in run.warc_dir.glob("*.warc.gz")]
     assert check_wacz(run.wacz, warcs) == []
     index = [json.loads(line.split(" ", 2)[2]) for line in run.cdxj.read_text().splitlines()]

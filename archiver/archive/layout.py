@@ -13,7 +13,7 @@ The layout is a public contract (cron scripts and researchers rely on it)::
     OUTPUT/runs/<run-id>/crawl-log.jsonl  every fetch attempt: time, URL, status or error, record
     OUTPUT/runs/<run-id>/warc/*.warc.gz   every HTTP exchange of the run
     OUTPUT/runs/<run-id>/indexes/index.cdxj
-    OUTPUT/runs/<run-id>/archive.wacz
+    OUTPUT/runs/<run-id>/archive.wacz     made on demand (archiver package), or as the run ends
 
 Each run directory is self-contained, so runs can be copied, verified or signed one by one.
 """

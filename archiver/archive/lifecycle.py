@@ -20,8 +20,9 @@ The steps, in order, each on what the steps before it left on disk:
 3. the state database closes the run and says what changed (new / changed / removed /
    removal_suspected / gone / unlisted; see archiver.state.store);
 4. ``changes.json`` reports it; ``posts.jsonl`` (the catalogue) and ``feed.atom`` are rebuilt;
-5. the run is packaged (CDXJ index + WACZ) when packaging is on, and the WACZ signed when a
-   signing key is set (:func:`archiver.evidence.seal.sign_package`);
+5. the run is indexed (CDXJ) when packaging is on; with ``ARCHIVER_WACZ_EACH_RUN`` its WACZ is
+   written too, signed when a signing key is set (:func:`archiver.evidence.seal.package_signer`);
+   otherwise ``archiver package`` makes the WACZ on demand;
 6. every file of the run is hashed and ``run.json``'s record is completed with the status,
    counts, changes and hashes;
 7. the run is sealed (:mod:`archiver.evidence`): ``manifest.json`` lists every file, item and
@@ -55,7 +56,7 @@ from typing import Any
 from archiver.archive.catalogue import count_posts, latest_per_post, merged_catalogue
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
-from archiver.archive.package import package_run
+from archiver.archive.package import package_run, run_title, wacz_each_run
 from archiver.archive.reports import (
     NewestEntries,
     with_removed_at,
@@ -63,7 +64,7 @@ from archiver.archive.reports import (
     write_feed,
 )
 from archiver.archive.scratch import scratch_database
-from archiver.evidence.seal import KEYS_DIR, SealOptions, seal_run, sign_package
+from archiver.evidence.seal import KEYS_DIR, SealOptions, package_signer, seal_run
 from archiver.files import (
     add_json_member,
     atomic_write_json,
@@ -125,6 +126,8 @@ class FinishOptions:
     feed_limit: int = 50
     state_enabled: bool = True
     package: bool = True
+    wacz: bool = False
+    """Write the WACZ at the run's end too (``ARCHIVER_WACZ_EACH_RUN``)."""
     seal: SealOptions = SealOptions()
 
 
@@ -252,8 +255,7 @@ def finish_run(
     if changes is not None and run.changes_json.exists():
         add_json_member(run.changes_json, "posts", posts)
     if options.package and not any(_is_disk_full(p) for p in problems):
-        _package(run, record, status)
-        _sign_package(run, record, options.seal)
+        _package(run, record, status, options)
     record.update(
         status=status,
         mode=options.mode,
@@ -391,10 +393,11 @@ def _is_disk_full(problem: str) -> bool:
     return problem.startswith("disk_full") or "No space left" in problem
 
 
-def _package(run: RunPaths, record: Record, status: str) -> None:
-    suffix = f" ({status})" if status == STATUS_INTERRUPTED else ""
+def _package(run: RunPaths, record: Record, status: str, options: FinishOptions) -> None:
     try:
-        package_run(run, title=f"{record.get('source')} run {run.run_id}{suffix}")
+        signer = package_signer(options.seal) if options.wacz else None
+        title = run_title(run, {**record, "status": status})
+        package_run(run, title=title, wacz=options.wacz, signer=signer)
     except Exception as error:  # packaging must never lose the run record
         _log_step_failure("Packaging", run, error)
         record.setdefault("problems", []).append(f"packaging failed: {error}")
@@ -416,14 +419,6 @@ def _seal(archive: ArchivePaths, run: RunPaths, record: Record, options: SealOpt
     except Exception as error:  # the run record must still be written
         _log_step_failure("Sealing", run, error)
         return {"manifest": None, "signed": False, "problems": [f"sealing failed: {error}"]}
-
-
-def _sign_package(run: RunPaths, record: Record, options: SealOptions) -> None:
-    try:
-        sign_package(run.wacz, options)
-    except Exception as error:  # an unsigned package must never lose the run record
-        _log_step_failure("Signing the WACZ of", run, error)
-        record.setdefault("problems", []).append(f"WACZ signing failed: {error}")
 
 
 # -- runs a crash left behind -----------------------------------------------------------------
@@ -487,6 +482,7 @@ def recover_run(archive: ArchivePaths, run: RunPaths) -> Record:
         feed_limit=int(settings.get("ARCHIVER_FEED_LIMIT", 50)),
         state_enabled=_truthy(settings.get("ARCHIVER_STATE_ENABLED", True)),
         package=_truthy(settings.get("ARCHIVER_PACKAGE_ENABLED", True)),
+        wacz=wacz_each_run(settings),
         seal=seal_options(settings),
     )
     finished = finish_run(archive, run, record, status=STATUS_INTERRUPTED, options=options)

@@ -1,26 +1,28 @@
-"""Index and package a finished run: a CDXJ index of its WARCs and a WACZ file.
+"""Index and package a finished run: its CDXJ index, and its WACZ when one is wanted.
 
 ``package_run`` is called once a run's WARC files are closed and its items.jsonl is final.
-It writes ``indexes/index.cdxj`` (cdxj-indexer: sorted, POST bodies appended to the key as
-pywb expects) and ``archive.wacz`` (py-wacz ``create``): the WARCs, a ZipNum index
-``indexes/index.cdx.gz`` + ``indexes/index.idx`` (pywb's ``wb-manager add --unpack-wacz``
-picks up ``indexes/*.cdx`` and ``*.cdx.gz``), ``pages/pages.jsonl`` built from the items (the
-URL, date and title of each item's WARC record, so a replay tool lists the posts by title),
-``datapackage.json`` and ``datapackage-digest.json``. A run without items lists the HTML
-pages its WARCs hold instead (its listing pages, which may all be revisits). Both files are
-written to a temporary name and renamed, so a crash never leaves a half-written index or
-package.
+It writes ``indexes/index.cdxj``: from the lines the WARC writer made as it wrote each record
+(:func:`written_cdxj`), or, when its notes do not tile a file (a crash), with cdxj-indexer
+(sorted, POST bodies appended to the key as pywb expects). With ``ARCHIVER_WACZ_EACH_RUN`` it
+also writes ``archive.wacz`` (:mod:`archiver.archive.wacz`); by default it does not: the WACZ
+holds a second copy of every WARC, so it is made on demand by ``archiver package``
+(:func:`package_sealed_run`), from the files the run sealed. Every file is written to a
+temporary name and renamed, so a crash never leaves a half-written index or package.
+
+The WACZ's ``pages/pages.jsonl`` is built from the items (the URL, date and title of each
+item's WARC record, so a replay tool lists the posts by title); a run without items lists the
+HTML pages its WARCs hold instead (its listing pages, which may all be revisits).
 
 The run's own CDXJ indexes every response, revisit and resource record of its WARCs: it is
 the evidence's record-complete index (one line per record, revisits of the server-not-modified
 profile, i.e. 304 answers to conditional requests, included), so index, pages list and WARCs
-agree. It is not a replay index on its own: pywb replays a revisit whose HTTP status is a 3xx
-(a 304 included) as that empty answer (its ResolvingLoader short-circuits 3xx revisits
-instead of resolving ``WARC-Refers-To``), so a browser asking for a post at the time of an
-unchanged full run would get an empty 304. The replay collection (``archiver replay``) is
-therefore indexed with ``write_cdxj(..., for_replay=True)``, which leaves those lines out: the
-closest capture holding the payload (the record the revisit refers to) is replayed instead.
-(py-wacz builds the WACZ's own index and keeps them.)
+agree; the WACZ's index is the same lines. It is not a replay index on its own: pywb replays a
+revisit whose HTTP status is a 3xx (a 304 included) as that empty answer (its ResolvingLoader
+short-circuits 3xx revisits instead of resolving ``WARC-Refers-To``), so a browser asking for a
+post at the time of an unchanged full run would get an empty 304. The replay collection
+(``archiver replay``) is therefore indexed with ``write_cdxj(..., for_replay=True)``, which
+leaves those lines out: the closest capture holding the payload (the record the revisit
+refers to) is replayed instead.
 
 Reads no settings: the run's paths come from :class:`archiver.archive.layout.RunPaths`.
 """
@@ -28,19 +30,22 @@ Reads no settings: the run's paths come from :class:`archiver.archive.layout.Run
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cdxj_indexer.main import CDXJIndexer
-from wacz.main import main as wacz_main
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import RunPaths
+from archiver.archive.wacz import Signer, WaczRefused, assemble_wacz
+from archiver.files import read_json
 from archiver.warc.records import ANSWER_TYPES
 from archiver.warc.writer import WARC_SUFFIX, read_records_sidecar
 
@@ -50,8 +55,8 @@ PAGES_FORMAT = "json-pages-1.0"
 INDEXED_RECORD_TYPES = "response,revisit,resource"
 
 
-class PackagingError(RuntimeError):
-    """The WACZ could not be built (the message says why)."""
+class WaczSealedWithRun(WaczRefused):
+    """The run's own archive.wacz is one of its sealed files: never rewritten."""
 
 
 def run_warc_files(run: RunPaths) -> list[Path]:
@@ -177,58 +182,127 @@ def is_not_modified_revisit(cdxj_line: str) -> bool:
     return bool(values.get("mime") == "warc/revisit" and values.get("status") == "304")
 
 
-def write_wacz(
-    warc_files: list[Path], pages: list[dict[str, Any]], destination: Path, *, title: str | None
-) -> Path:
-    """Build the WACZ with py-wacz; raises PackagingError when it fails."""
-
-    temporary = destination.with_name(destination.name + ".tmp")
-    pages_file = destination.with_name("pages.jsonl.tmp")
-    arguments = ["create", "-o", str(temporary)]
-    if title:
-        arguments += ["--title", title]
-    if len(pages) > 1:
-        pages_file.write_text(
-            "".join(json.dumps(page, ensure_ascii=False) + "\n" for page in pages),
-            encoding="utf-8",
-        )
-        arguments += ["-p", str(pages_file)]
-    else:
-        # No item points at a record (an empty run): let py-wacz list the HTML pages itself.
-        arguments.append("--detect-pages")
-    arguments += [str(p) for p in warc_files]
-    chatter = io.StringIO()  # py-wacz prints progress; keep it for the log
-    try:
-        with contextlib.redirect_stdout(chatter):
-            code = wacz_main(arguments)
-    except Exception as error:  # a full disk, a bad WARC: no half-written package is left
-        temporary.unlink(missing_ok=True)
-        raise PackagingError(f"wacz create failed: {error}") from error
-    finally:
-        pages_file.unlink(missing_ok=True)
-    for line in chatter.getvalue().splitlines():
-        if line.startswith("Invalid passed page"):
-            logger.warning("WACZ pages: %s", line)
-    if code != 0:
-        temporary.unlink(missing_ok=True)
-        raise PackagingError(f"wacz create exited {code}: {chatter.getvalue()[-500:]}")
-    os.replace(temporary, destination)
-    return destination
+def wacz_each_run(settings: dict[str, Any]) -> bool:
+    """Whether a run with these settings (run.json's) was to get its WACZ when it ended:
+    ``ARCHIVER_WACZ_EACH_RUN``; a run from before that setting (none in its settings) got one
+    whenever it was packaged (``ARCHIVER_PACKAGE_ENABLED``)."""
+    if "ARCHIVER_WACZ_EACH_RUN" in settings:
+        return _truthy(settings["ARCHIVER_WACZ_EACH_RUN"])
+    return _truthy(settings.get("ARCHIVER_PACKAGE_ENABLED", True))
 
 
-def package_run(run: RunPaths, *, title: str | None = None) -> list[Path]:
-    """Write the run's CDXJ index and WACZ package; the paths written (none without WARCs)."""
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() not in ("false", "0", "no", "off", "", "none")
+
+
+def run_pages(run: RunPaths, warc_files: list[Path], title: str | None) -> list[dict[str, Any]]:
+    """The WACZ's page list: the items' records, else (a run without items) the HTML pages
+    its WARCs hold (read from them: such a run holds little more than its listing pages)."""
+    pages = pages_from_items(run.items_jsonl, title=title)
+    return pages if len(pages) > 1 else pages_from_warcs(warc_files, title=title)
+
+
+def run_title(run: RunPaths, record: dict[str, Any]) -> str:
+    suffix = " (interrupted)" if record.get("status") == "interrupted" else ""
+    return f"{record.get('source')} run {run.run_id}{suffix}"
+
+
+def package_run(
+    run: RunPaths, *, title: str | None = None, wacz: bool = False, signer: Signer | None = None
+) -> list[Path]:
+    """Write the run's CDXJ index, and with ``wacz`` its WACZ (signed with ``signer``); the
+    paths written (none without WARCs). Without ``wacz`` an earlier ``archive.wacz`` (made
+    on demand before this run was resumed) is removed: it no longer holds the whole run."""
     warc_files = run_warc_files(run)
+    if not wacz and run.wacz.exists():
+        run.wacz.unlink()
+        logger.warning(
+            "Run %s: removed its archive.wacz, made before the run ended again "
+            "(`archiver package` makes a new one)",
+            run.run_id,
+        )
     if not warc_files:
         logger.warning("Run %s has no finished WARC file: nothing to package", run.run_id)
         return []
     # The writer's lines when it left them (a normal end); else cdxj-indexer reads the WARCs.
     cdxj = written_cdxj(warc_files, run.cdxj, run.indexes_dir) or write_cdxj(warc_files, run.cdxj)
-    pages = pages_from_items(run.items_jsonl, title=title)
-    if len(pages) < 2:
-        pages = pages_from_warcs(warc_files, title=title)
-    wacz = write_wacz(warc_files, pages, run.wacz, title=title)
-    logger.info(
-        "Packaged run %s: %d WARC files, %d pages", run.run_id, len(warc_files), len(pages) - 1
-    )
-    return [cdxj, wacz]
+    if not wacz:
+        logger.info("Indexed run %s: %d WARC files", run.run_id, len(warc_files))
+        return [cdxj]
+    pages = run_pages(run, warc_files, title)
+    with cdxj.open(encoding="utf-8") as lines:
+        written = assemble_wacz(
+            run.wacz, warc_files, lines, pages, sealed=None, title=title, signer=signer
+        )
+    return [cdxj, written]
+
+
+def package_sealed_run(
+    run: RunPaths, destination: Path | None = None, *, signer: Signer | None = None
+) -> Path:
+    """Write the WACZ of a finished run (``archiver package``) at ``destination`` (default
+    the run's ``archive.wacz``), from the files its run.json sealed: the WARCs (their sealed
+    hashes go into datapackage.json; a WARC whose bytes differ is refused), its CDXJ index
+    (checked against its sealed hash too; a run indexed before the writer noted its records,
+    or with packaging off, is indexed from its WARCs) and its items (the page list).
+
+    Raises WaczRefused (the run is not finished or sealed, a file differs from its seal, the
+    WACZ is itself sealed with the run) or OSError; nothing is written then.
+    """
+    if not run.run_json.is_file():
+        raise WaczRefused(f"run {run.run_id} has no run.json: not a finished run")
+    record = read_json(run.run_json)
+    files = record.get("files") if isinstance(record, dict) else None
+    if record.get("status") == "running" or not isinstance(files, dict) or not files:
+        raise WaczRefused(
+            f"run {run.run_id} is not finished (run.json: status {record.get('status')!r}, "
+            f"{'no' if not files else 'its'} file hashes): `archiver crawl --resume "
+            f"{run.run_id}` or the next crawl finishes it"
+        )
+    target = destination or run.wacz
+    if target.resolve() == run.wacz.resolve() and "archive.wacz" in files:
+        raise WaczSealedWithRun(
+            f"run {run.run_id}'s archive.wacz was made when the run ended and is sealed with "
+            "it (its hash is in run.json): left as is; --output PATH writes another"
+        )
+    warc_files = run_warc_files(run)
+    if not warc_files:
+        raise WaczRefused(f"run {run.run_id} has no finished WARC file: nothing to package")
+    sealed = {
+        name.removeprefix("warc/"): str(digest)
+        for name, digest in files.items()
+        if name.startswith("warc/")
+    }
+    title = run_title(run, record)
+    pages = run_pages(run, warc_files, title)
+    with contextlib.ExitStack() as stack:
+        index = run.cdxj
+        if not index.is_file():
+            # A run indexed before the writer noted its records, or with packaging off.
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            index = write_cdxj(warc_files, scratch / "index.cdxj")
+        lines = stack.enter_context(index.open("rb"))
+        sealed_index = files.get("indexes/index.cdxj") if index == run.cdxj else None
+        return assemble_wacz(
+            target,
+            warc_files,
+            _checked_lines(lines, index, sealed_index),
+            pages,
+            sealed=sealed,
+            title=title,
+            signer=signer,
+        )
+
+
+def _checked_lines(lines: Iterable[bytes], path: Path, sealed: str | None) -> Iterator[str]:
+    """``lines``, hashed on the way; WaczRefused at their end when they are not the sealed
+    index (the package being written is then discarded)."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line)
+        yield line.decode("utf-8")
+    if sealed is not None and digest.hexdigest() != sealed:
+        raise WaczRefused(
+            f"{path.name} differs from the hash the run sealed (sha256 {digest.hexdigest()}, "
+            f"sealed {sealed}): not packaged; `archiver verify` names the damage"
+        )

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "archiver.replica.cli",
     "archiver.cli.verify",
     "archiver.cli.replay",
+    "archiver.cli.package",
     "archiver.cli.schedule",
     "archiver.cli.keygen",
     "archiver.cli.timestamp",

@@ -108,6 +108,8 @@ def summarise(record: dict[str, Any], output: Path, truth_count: int) -> str:
     ]
     if run.wacz.exists():
         lines.append(f"  WACZ package:     {run.wacz}")
+    else:
+        lines.append(f"  WACZ package:     on demand: archiver package {output}")
     index_html = output / "index.html"
     if index_html.exists():
         lines.append(

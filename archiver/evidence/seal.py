@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import mmap
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,17 +32,18 @@ from archiver.evidence.signing import (
     sign,
 )
 from archiver.evidence.timestamps import TimestampError, timestamp_run
-from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, sign_wacz
+from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, signed_data
 from archiver.files import atomic_write_bytes, atomic_writer, json_line, read_jsonl
 from archiver.warc.writer import RECORDS_SIDECAR_SUFFIX
 
 __all__ = [
     "KEYS_DIR",
+    "PackageSigner",
     "SealOptions",
     "evidence_dir",
     "previous_link",
     "seal_run",
-    "sign_package",
+    "package_signer",
     "signature_path",
 ]
 
@@ -80,21 +82,31 @@ def previous_link(previous_run_dir: Path | None) -> dict[str, Any] | None:
     return {"run_id": previous_run_dir.name, "manifest_sha256": digest}
 
 
-def sign_package(wacz: Path, options: SealOptions) -> None:
-    """Sign the run's WACZ (wacz-auth anonymous signing) when the signing key has its ECDSA
-    companion (``<key>.ecdsa``, made by ``archiver keygen``); a step before the run's files
-    are hashed. Raises on failure (the lifecycle records it)."""
-    if options.signing_key is None or not wacz.is_file():
-        return
+PackageSigner = Callable[[bytes], dict[str, Any]]
+"""Makes a WACZ's ``signedData`` from its ``datapackage.json`` bytes."""
+
+
+def package_signer(options: SealOptions) -> PackageSigner | None:
+    """How to sign a run's WACZ (wacz-auth anonymous signing): when the signing key has its
+    ECDSA companion (``<key>.ecdsa``, made by ``archiver keygen``); None when there is no key
+    (or no companion: logged). Raises SigningKeyError when the key cannot be read. A time
+    stamp authority that does not answer leaves the signature without its timestamp (logged)."""
+    if options.signing_key is None:
+        return None
     key_path = ecdsa_key_path(options.signing_key)
     if not key_path.is_file():
         logger.warning("WACZ not signed: no ECDSA key %s (made by archiver keygen)", key_path)
-        return
-    try:
-        sign_wacz(wacz, load_ecdsa_key(key_path), tsa_url=options.tsa_url)
-    except TimestampError as error:
-        logger.warning("WACZ signed without a timestamp: %s", error)
-        sign_wacz(wacz, load_ecdsa_key(key_path))
+        return None
+    key = load_ecdsa_key(key_path)
+
+    def sign(package: bytes) -> dict[str, Any]:
+        try:
+            return signed_data(package, key, tsa_url=options.tsa_url)
+        except TimestampError as error:
+            logger.warning("WACZ signed without a timestamp: %s", error)
+            return signed_data(package, key)
+
+    return sign
 
 
 def seal_run(

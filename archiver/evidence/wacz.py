@@ -45,6 +45,7 @@ __all__ = [
     "generate_ecdsa_key",
     "load_ecdsa_key",
     "sign_wacz",
+    "signed_data",
 ]
 
 DIGEST_MEMBER = "datapackage-digest.json"
@@ -78,14 +79,12 @@ def load_ecdsa_key(path: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def sign_wacz(path: Path, key: ec.EllipticCurvePrivateKey, *, tsa_url: str = "") -> dict[str, Any]:
-    """Add ``signedData`` to the WACZ at ``path`` (rewritten atomically); returns it."""
-    with zipfile.ZipFile(path) as archive:
-        package = archive.read(PACKAGE_MEMBER)
-        digest = json.loads(archive.read(DIGEST_MEMBER))
+def signed_data(
+    package: bytes, key: ec.EllipticCurvePrivateKey, *, tsa_url: str = ""
+) -> dict[str, Any]:
+    """The ``signedData`` of a WACZ whose ``datapackage.json`` is ``package`` (its bytes):
+    made before the package is written, so signing needs no second copy of its WARCs."""
     hash_ = "sha256:" + hashlib.sha256(package).hexdigest()
-    if digest.get("hash") != hash_:
-        raise ValueError(f"{path.name}: datapackage-digest.json does not match datapackage.json")
     signature = base64.b64encode(key.sign(hash_.encode("ascii"), ec.ECDSA(hashes.SHA256())))
     signed: dict[str, Any] = {
         "hash": hash_,
@@ -107,6 +106,18 @@ def sign_wacz(path: Path, key: ec.EllipticCurvePrivateKey, *, tsa_url: str = "")
             .decode("ascii")
             for der in decode_timestamp_response(reply).signed_data.certificates
         )
+    return signed
+
+
+def sign_wacz(path: Path, key: ec.EllipticCurvePrivateKey, *, tsa_url: str = "") -> dict[str, Any]:
+    """Add ``signedData`` to the WACZ at ``path`` (rewritten atomically); returns it."""
+    with zipfile.ZipFile(path) as archive:
+        package = archive.read(PACKAGE_MEMBER)
+        digest = json.loads(archive.read(DIGEST_MEMBER))
+    hash_ = "sha256:" + hashlib.sha256(package).hexdigest()
+    if digest.get("hash") != hash_:
+        raise ValueError(f"{path.name}: datapackage-digest.json does not match datapackage.json")
+    signed = signed_data(package, key, tsa_url=tsa_url)
     digest["signedData"] = signed
     _replace_member(path, DIGEST_MEMBER, json.dumps(digest, indent=2).encode("utf-8"))
     return signed

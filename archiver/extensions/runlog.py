@@ -4,7 +4,8 @@ At start it records the run as ``"status": "running"`` so that a crash leaves a 
 says so. When the engine has stopped (WARC files closed) it adds what only the crawl knows (end
 time, finish reason, failed pages, counts) and hands the run to the one run lifecycle,
 :func:`archiver.archive.lifecycle.finish_run`: items settled, state, changes.json, posts.jsonl,
-feed.atom, CDXJ + WACZ (``ARCHIVER_PACKAGE_ENABLED``), hashes, run.json completed.
+feed.atom, CDXJ (``ARCHIVER_PACKAGE_ENABLED``; the WACZ too with ``ARCHIVER_WACZ_EACH_RUN``),
+hashes, run.json completed.
 
 A run whose items a pipeline failed on (``item_error``: a full disk, a broken state database)
 or whose items.jsonl could not be written is ``failed`` (``--resume`` continues it), and so
@@ -19,7 +20,8 @@ failures) in Redis when it stops; the last one merges them and finishes the run,
 Settings read: ``ARCHIVER_OUTPUT_DIR``, ``ARCHIVER_RUN_ID``, ``ARCHIVER_SOURCE``,
 ``ARCHIVER_ARGUMENTS`` (the command line, set by the CLI), ``ARCHIVER_MODE``,
 ``ARCHIVER_REMOVAL_MAX_MISSING_FRACTION``, ``ARCHIVER_FEED_TITLE``, ``ARCHIVER_FEED_LIMIT``,
-``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``, ``ARCHIVER_BROWSE_ENABLED``,
+``ARCHIVER_STATE_ENABLED``, ``ARCHIVER_PACKAGE_ENABLED``, ``ARCHIVER_WACZ_EACH_RUN``,
+``ARCHIVER_BROWSE_ENABLED``,
 ``ARCHIVER_SEARCH_INDEX_ENABLED``, ``ARCHIVER_REPLAY_URL``, ``ARCHIVER_REDIS_URL``,
 ``ARCHIVER_WORKER_ID``.
 
@@ -121,6 +123,7 @@ class RunLogExtension:
             feed_limit=settings.getint("ARCHIVER_FEED_LIMIT"),
             state_enabled=settings.getbool("ARCHIVER_STATE_ENABLED", True),
             package=settings.getbool("ARCHIVER_PACKAGE_ENABLED", True),
+            wacz=settings.getbool("ARCHIVER_WACZ_EACH_RUN"),
             seal=seal_options(
                 {
                     "ARCHIVER_SIGNING_KEY": settings.get("ARCHIVER_SIGNING_KEY"),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver.archive.hashes import hash_run_files, sha256_file
+from archiver.archive.hashes import files_added_since, sha256_file
 from archiver.archive.layout import RunPaths
 from archiver.evidence.manifest import (
     MANIFEST_NAME,
@@ -206,7 +206,7 @@ def _check_files(run: RunPaths, manifest: dict[str, Any], report: EvidenceReport
             report.defects.append(
                 Defect("manifest_file_changed", where, f"sha256 {actual} != {entry.get('sha256')}")
             )
-    for relative in sorted(set(hash_run_files(run)) - set(listed)):
+    for relative in files_added_since(run, listed):
         report.defects.append(
             Defect("file_not_in_manifest", f"{name}/{relative}", "added after the run was sealed")
         )

@@ -4,8 +4,9 @@
 but not that the files a replay tool needs are there, so this adds: ``datapackage.json``,
 ``datapackage-digest.json``, ``pages/pages.jsonl`` with at least one page, an index that
 pywb's ``wb-manager add --unpack-wacz`` recognises (``indexes/*.cdx`` or ``*.cdx.gz``), and
-every WARC of the run under ``archive/``. ``check_run_packages`` applies these checks (and
-the CDXJ index's presence) to a run as ``archiver verify`` reports them.
+every WARC of the run under ``archive/`` with the hash the run sealed. ``check_run_packages``
+applies these checks (and the CDXJ index's presence) to a run as ``archiver verify`` reports
+them; a run need not have a WACZ (it is made on demand) unless it was to make one as it ended.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from wacz.main import main as wacz_main
 
 from archiver.archive.layout import RunPaths
-from archiver.archive.package import run_warc_files
+from archiver.archive.package import run_warc_files, wacz_each_run
 from archiver.verify.warc import Defect, RecordEntry
 from archiver.warc.records import ANSWER_TYPES
 
@@ -34,26 +35,56 @@ _PYWB_INDEX = re.compile(r"^indexes/[^/]+\.cdx(\.gz)?$")
 def check_run_packages(
     run: RunPaths, run_record: dict[str, Any], records: list[RecordEntry] | None = None
 ) -> list[Defect]:
-    """Defects of a finished run's CDXJ index and WACZ (none when packaging was off).
-    ``records``: the records read from the run's WARCs, which the WACZ's index must match."""
+    """Defects of a finished run's CDXJ index and WACZ. The index is required when packaging
+    was on; the WACZ when the run was to make one as it ended (``ARCHIVER_WACZ_EACH_RUN``, or
+    a run from before that setting: :func:`archiver.archive.package.wacz_each_run`); a WACZ
+    made later (``archiver package``) is checked whenever it is there: complete, valid, its
+    WARCs those the run sealed. ``records``: the records read from the run's WARCs, which the
+    WACZ's index must match."""
     if run_record.get("status") == "running":
         return []  # never packaged; reported as incomplete by the caller
-    packaging = (run_record.get("settings") or {}).get("ARCHIVER_PACKAGE_ENABLED", True)
+    settings = run_record.get("settings") or {}
+    packaging = settings.get("ARCHIVER_PACKAGE_ENABLED", True)
     warcs = run_warc_files(run)
-    if not warcs or packaging in (False, "False", "false", "0", 0):
+    if not warcs:
         return []
     defects = []
-    if not run.cdxj.is_file() or run.cdxj.stat().st_size == 0:
+    indexed = packaging not in (False, "False", "false", "0", 0)
+    if indexed and (not run.cdxj.is_file() or run.cdxj.stat().st_size == 0):
         defects.append(Defect("cdxj_missing", run.run_id, str(run.cdxj)))
     if not run.wacz.is_file():
-        defects.append(Defect("wacz_missing", run.run_id, str(run.wacz)))
+        if indexed and wacz_each_run(settings):
+            defects.append(Defect("wacz_missing", run.run_id, str(run.wacz)))
         return defects
+    where = f"{run.run_id}/{run.wacz.name}"
     for problem in check_wacz(run.wacz, [w.name for w in warcs]):
-        defects.append(Defect("wacz_invalid", f"{run.run_id}/{run.wacz.name}", problem))
+        defects.append(Defect("wacz_invalid", where, problem))
+    for problem in check_wacz_sealed(run.wacz, run_record.get("files") or {}):
+        defects.append(Defect("wacz_not_as_sealed", where, problem))
     if records is not None:
         for problem in check_wacz_index(run.wacz, records):
-            defects.append(Defect("wacz_index_mismatch", f"{run.run_id}/{run.wacz.name}", problem))
+            defects.append(Defect("wacz_index_mismatch", where, problem))
     return defects
+
+
+def check_wacz_sealed(path: Path, files: dict[str, str]) -> list[str]:
+    """Where the WACZ's datapackage.json gives a WARC another hash than the run sealed
+    (run.json ``files``); with ``wacz validate`` (the members' bytes match the datapackage)
+    this says the WACZ holds the very WARCs the run sealed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            package = json.loads(archive.read("datapackage.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        return [f"datapackage.json unreadable: {error}"]
+    problems = []
+    for resource in package.get("resources") or []:
+        member = str(resource.get("path"))
+        if not member.startswith("archive/"):
+            continue
+        sealed = files.get("warc/" + member.removeprefix("archive/"))
+        if sealed is not None and resource.get("hash") != f"sha256:{sealed}":
+            problems.append(f"{member}: {resource.get('hash')} != sealed sha256:{sealed}")
+    return problems
 
 
 def check_wacz_index(path: Path, records: list[RecordEntry]) -> list[str]:

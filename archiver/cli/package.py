@@ -1,0 +1,124 @@
+"""``archiver package DIR [RUN_ID ...] [--all] [--output PATH]``: write a run's WACZ on demand.
+
+A run keeps its WARCs once, in ``warc/``; the WACZ (the WARCs, their index, the posts by title,
+``datapackage.json``) is a second copy of them, so it is made when it is wanted (to hand over,
+to open in ReplayWeb.page) rather than at every run's end (``ARCHIVER_WACZ_EACH_RUN`` does
+that). DIR is an archive (OUTPUT; default run: the latest) or one run directory. The WACZ goes
+to ``runs/<run-id>/archive.wacz``, or to ``--output PATH`` (one run only), written to a
+temporary file and renamed. Its WARCs carry the hashes the run sealed; a WARC whose bytes
+differ is refused (exit 4), and nothing is written. With a signing key (``--signing-key``,
+else the run's own ``ARCHIVER_SIGNING_KEY``) the WACZ is signed (wacz-auth, ECDSA), and
+timestamped with ``--tsa-url`` (else the run's ``ARCHIVER_TSA_URL``).
+
+Takes no lock: it writes only into finished runs, which a crawl does not change (a resumed
+run removes an earlier WACZ as it ends again). Reads no Scrapy settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from archiver.archive.layout import ArchivePaths, RunPaths, is_run_id
+from archiver.archive.lifecycle import seal_options
+from archiver.archive.package import WaczSealedWithRun, package_sealed_run
+from archiver.archive.wacz import WaczRefused
+from archiver.cli import exit_codes
+from archiver.evidence.seal import SealOptions, package_signer
+from archiver.evidence.signing import SigningKeyError
+from archiver.files import disk_full_message, read_json
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser(
+        "package",
+        help="write a run's WACZ (WARCs, index, pages) on demand",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        epilog="exit codes:\n  0  every WACZ written\n  2  bad arguments\n"
+        "  4  a run could not be packaged (not finished, a WARC not as sealed, disk)",
+    )
+    parser.add_argument("directory", metavar="DIR", help="archive (OUTPUT) or one run directory")
+    parser.add_argument(
+        "run_ids", metavar="RUN_ID", nargs="*", help="runs to package (default: the latest)"
+    )
+    parser.add_argument("--all", action="store_true", help="package every finished run")
+    parser.add_argument("--output", metavar="PATH", help="where to write the WACZ (one run only)")
+    parser.add_argument(
+        "--signing-key",
+        metavar="PATH",
+        help="sign with this key's ECDSA companion (PATH.ecdsa, made by archiver keygen; "
+        "default: the run's ARCHIVER_SIGNING_KEY)",
+    )
+    parser.add_argument(
+        "--tsa-url", metavar="URL", help="timestamp the signature (default: the run's own)"
+    )
+    parser.set_defaults(func=run)
+
+
+def chosen_runs(args: argparse.Namespace) -> list[RunPaths]:
+    """The runs named by DIR, RUN_ID... and --all; raises ValueError with a one-line reason."""
+    path = Path(args.directory)
+    if is_run_id(path.name) and (path / "run.json").exists():
+        if args.run_ids or args.all:
+            raise ValueError(f"{path} is one run: name no RUN_ID and no --all")
+        return [RunPaths(path)]
+    archive = ArchivePaths(path)
+    known = archive.run_ids()
+    if not known:
+        raise ValueError(f"no runs in {path} (expected an archive or one of its runs/RUN_ID)")
+    if args.all and args.run_ids:
+        raise ValueError("name RUN_IDs or --all, not both")
+    if args.all:
+        return [archive.run(run_id) for run_id in known]
+    missing = [run_id for run_id in args.run_ids if run_id not in known]
+    if missing:
+        raise ValueError(f"no run {', '.join(missing)} in {path}")
+    return [archive.run(run_id) for run_id in args.run_ids or known[-1:]]
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        runs = chosen_runs(args)
+    except ValueError as error:
+        print(f"archiver package: error: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    if args.output and len(runs) > 1:
+        print("archiver package: error: --output takes one run", file=sys.stderr)
+        return exit_codes.USAGE
+    failed = 0
+    for run_paths in runs:
+        destination = Path(args.output) if args.output else None
+        try:
+            written = package_sealed_run(
+                run_paths, destination, signer=package_signer(_seal_options(run_paths, args))
+            )
+        except WaczSealedWithRun as error:
+            print(f"archiver package: {run_paths.run_id}: {error}", file=sys.stderr)
+            continue
+        except (WaczRefused, SigningKeyError) as error:
+            failed += 1
+            print(f"archiver package: {run_paths.run_id}: {error}", file=sys.stderr)
+            continue
+        except OSError as error:
+            failed += 1
+            target = destination or run_paths.wacz
+            reason = disk_full_message(error, target) or str(error)
+            print(f"archiver package: {run_paths.run_id}: {reason}", file=sys.stderr)
+            continue
+        print(f"{run_paths.run_id}: {written} ({written.stat().st_size:,} bytes)")
+    return exit_codes.FAILED if failed else exit_codes.OK
+
+
+def _seal_options(run_paths: RunPaths, args: argparse.Namespace) -> SealOptions:
+    """The signing key and TSA: the command's, else those the run was sealed with."""
+    settings: dict[str, Any] = {}
+    if run_paths.run_json.is_file():
+        record = read_json(run_paths.run_json)
+        settings = dict(record.get("settings") or {}) if isinstance(record, dict) else {}
+    if args.signing_key is not None:
+        settings["ARCHIVER_SIGNING_KEY"] = args.signing_key
+    if args.tsa_url is not None:
+        settings["ARCHIVER_TSA_URL"] = args.tsa_url
+    return seal_options(settings)
