@@ -17,6 +17,7 @@ The benchmark (bench/bench_crawl.py --posts 1000,5000) checks the same on a whol
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from scrapy.utils.test import get_crawler
 from archiver import settings as project_settings
 from archiver.archive.layout import ArchivePaths
 from archiver.archive.lifecycle import FinishOptions, finish_run
+from archiver.archive.package import written_cdxj
 from archiver.archive.session import close_crawl_state
 from archiver.browse import build_browse, sync_search_index
 from archiver.downloadermiddlewares.capture import WarcCaptureMiddleware
@@ -43,6 +45,7 @@ from archiver.pipelines.write import WritePipeline
 from archiver.spiders.news import NewsSpider
 from archiver.state import ArchiveState
 from archiver.warc import revisits
+from archiver.warc.writer import records_sidecar
 
 RUN_ID = "20260101T000000Z"
 HOST = "http://news.example"
@@ -230,3 +233,34 @@ def test_a_runs_end_takes_memory_that_does_not_grow_with_its_posts(tmp_path: Pat
     # Five times the posts: the same memory, give or take (holding the posts, as before issue
     # 15, took some 20 MiB more).
     assert large < small + 2**20, f"peak {small / 2**20:.1f} MiB -> {large / 2**20:.1f} MiB"
+
+
+def cdxj_peak(root: Path, records: int) -> int:
+    """The Python memory the run's CDXJ index takes at its peak, made from the writer's notes
+    on a WARC of ``records`` records (notes as the writer leaves them, lines in reverse)."""
+    root.mkdir(parents=True)
+    warc = root / "run.warc.gz"
+    length = 100
+    warc.write_bytes(b"\0" * (length * records))
+    with records_sidecar(root, warc.name).open("w", encoding="utf-8") as notes:
+        for number in range(records):
+            line = f"org,example)/post-{records - number:06d} 20260101000000 {{}}\n"
+            notes.write(json.dumps({"offset": number * length, "length": length, "cdxj": line}))
+            notes.write("\n")
+    tracemalloc.start()
+    try:
+        written = written_cdxj([warc], root / "index.cdxj", root)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert written is not None
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == records and lines == sorted(lines)  # it did the work
+    return peak
+
+
+def test_the_runs_index_is_sorted_without_holding_its_lines(tmp_path: Path) -> None:
+    small = cdxj_peak(tmp_path / "small", 2_000)
+    large = cdxj_peak(tmp_path / "large", 20_000)
+    # Ten times the records: the same memory, give or take (a list of the lines: ~2 MiB more).
+    assert large < small + 2**19, f"peak {small / 2**20:.2f} MiB -> {large / 2**20:.2f} MiB"

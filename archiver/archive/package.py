@@ -44,10 +44,11 @@ from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import RunPaths
+from archiver.archive.scratch import scratch_database
 from archiver.archive.wacz import Signer, WaczRefused, assemble_wacz
 from archiver.files import read_json
 from archiver.warc.records import ANSWER_TYPES
-from archiver.warc.writer import WARC_SUFFIX, read_records_sidecar
+from archiver.warc.writer import WARC_SUFFIX, iter_records_sidecar, records_sidecar_tiles
 
 logger = logging.getLogger(__name__)
 
@@ -154,18 +155,25 @@ def write_cdxj(warc_files: list[Path], destination: Path, *, for_replay: bool = 
 def written_cdxj(warc_files: list[Path], destination: Path, records_dir: Path) -> Path | None:
     """:func:`write_cdxj` from the lines the WARC writer made as it wrote each record (it knew
     every offset then: :func:`archiver.warc.writer.cdxj_line`), sorted, when the writer's
-    notes tile every file exactly; None (nothing written) when one file has none."""
-    lines: list[str] = []
-    for warc in warc_files:
-        noted = read_records_sidecar(records_dir, warc)
-        if noted is None:
-            return None
-        lines.extend(entry["cdxj"] for entry in noted if "cdxj" in entry)
-    lines.sort()
+    notes tile every file exactly; None (nothing written) when one file has none.
+
+    The lines are sorted in a scratch SQLite file (its byte order of UTF-8 text is Python's
+    order of the strings), so a run of any size is indexed in the same memory."""
+    if not all(records_sidecar_tiles(records_dir, warc) for warc in warc_files):
+        return None
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(destination.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-        out.writelines(lines)
+    with scratch_database(destination.parent) as scratch:
+        scratch.execute("CREATE TABLE lines (line TEXT NOT NULL)")
+        for warc in warc_files:
+            scratch.executemany(
+                "INSERT INTO lines VALUES (?)",
+                ((entry["cdxj"],) for entry in iter_records_sidecar(records_dir, warc)
+                 if "cdxj" in entry),
+            )  # fmt: skip
+        with temporary.open("w", encoding="utf-8") as out:
+            for (line,) in scratch.execute("SELECT line FROM lines ORDER BY line"):
+                out.write(line)
     os.replace(temporary, destination)
     return destination
 

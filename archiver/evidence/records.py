@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warc.records import METADATA
-from archiver.warc.writer import WARC_READ_ERRORS, records_sidecar
+from archiver.warc.writer import WARC_READ_ERRORS, records_sidecar, records_sidecar_tiles
 
 __all__ = [
     "iter_record_entries",
@@ -93,10 +93,10 @@ def iter_written_record_entries(
     """:func:`record_entries`, one at a time, from what the writer noted as it wrote ``warc``
     (:func:`archiver.warc.writer.records_sidecar`) when those notes tile the file exactly
     (no gap, no overlap, up to its last byte: the rule of
-    :func:`archiver.warc.writer.read_records_sidecar`, checked here without holding the
+    :func:`archiver.warc.writer.records_sidecar_tiles`, checked here without holding the
     notes); otherwise (a crash, a repaired file, no notes) read from the file itself."""
     sidecar = records_sidecar(records_dir, warc.name)
-    if not _sidecar_tiles(sidecar, warc):
+    if not records_sidecar_tiles(records_dir, warc):
         yield from iter_record_entries(warc, name, certificates)
         return
     with sidecar.open(encoding="utf-8") as lines:
@@ -107,25 +107,6 @@ def iter_written_record_entries(
             if entry["type"] == "metadata" and certificates is not None and payload is not None:
                 _note_identity(payload.encode("utf-8"), entry["record_id"], certificates)
             yield {"file": name, **entry}
-
-
-def _sidecar_tiles(sidecar: Path, warc: Path) -> bool:
-    """True when the notes in ``sidecar`` cover ``warc`` from offset 0 to its last byte, with
-    no gap and no overlap."""
-    if not sidecar.is_file():
-        return False
-    end = 0
-    try:
-        size = warc.stat().st_size
-        with sidecar.open(encoding="utf-8") as lines:
-            for line in lines:
-                entry = json.loads(line)
-                if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
-                    return False
-                end += int(entry["length"])
-    except (OSError, ValueError):
-        return False
-    return end == size and end > 0
 
 
 def _record_sha256(stream: Any, offset: int, length: int) -> str:

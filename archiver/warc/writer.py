@@ -142,14 +142,13 @@ def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) ->
     return f"{key} {stamp} {json.dumps(index)}\n"
 
 
-def read_records_sidecar(records_dir: Path, warc: Path) -> list[dict[str, Any]] | None:
-    """The writer's notes on the records of ``warc`` when they tile the file exactly (from
-    offset 0, no gap, no overlap, up to its last byte); None otherwise (a crash, a repaired
-    file, no notes): then read the file itself."""
+def records_sidecar_tiles(records_dir: Path, warc: Path) -> bool:
+    """Whether the writer's notes on the records of ``warc`` tile the file exactly (from
+    offset 0, no gap, no overlap, up to its last byte); False otherwise (a crash, a repaired
+    file, no notes): then read the file itself. Reads the notes a line at a time."""
     path = records_sidecar(records_dir, warc.name)
     if not path.is_file():
-        return None
-    entries: list[dict[str, Any]] = []
+        return False
     end = 0
     try:
         size = warc.stat().st_size
@@ -157,12 +156,19 @@ def read_records_sidecar(records_dir: Path, warc: Path) -> list[dict[str, Any]] 
             for line in lines:
                 entry = json.loads(line)
                 if entry.get("offset") != end or int(entry.get("length", 0)) <= 0:
-                    return None
+                    return False
                 end += int(entry["length"])
-                entries.append(entry)
     except (OSError, ValueError):
-        return None
-    return entries if end == size and entries else None
+        return False
+    return end == size and end > 0
+
+
+def iter_records_sidecar(records_dir: Path, warc: Path) -> Iterator[dict[str, Any]]:
+    """The writer's notes on the records of ``warc``, one at a time (check
+    :func:`records_sidecar_tiles` first: this only reads them)."""
+    with records_sidecar(records_dir, warc.name).open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
 
 
 def safe_name_part(text: str) -> str:
