@@ -12,7 +12,7 @@ the manifest, the browsing pages, the search index) is measured the same way on 
 of 400 posts and of 2,000: the Python memory it takes at its peak (tracemalloc) must not grow
 with the posts. Before issue 15 it held every item and catalogue record (some 27 KiB a post).
 
-The benchmark (bench/bench_crawl.py --posts 1000,5000) checks the same on a whole run.
+The benchmark (bench/crawl.py --posts 1000,5000) checks the same on a whole run.
 """
 
 from __future__ import annotations

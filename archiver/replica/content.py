@@ -69,7 +69,7 @@ class ReplicaSite:
         self._mutation_rng = random.Random(f"replica-mutations:{self.options.seed}")
         self._version = 0
         # What every page asks (listed posts, the alias index, last change), computed once per
-        # version: O(posts) per request made a 50,000-post replica quadratic (bench_scale).
+        # version: O(posts) per request made a 50,000-post replica quadratic (bench/scale.py).
         self._cache: dict[str, tuple[int, Any]] = {}
 
     def _cached(self, name: str, compute: Callable[[], Any]) -> Any:

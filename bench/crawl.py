@@ -26,7 +26,7 @@ images: for the archiver and wget, every page requisite). Printed per tool and r
 A second, unchanged ``--full`` run of the archiver over the same output is timed too (row
 ``archiver --full``): its requests, and how many URLs were fetched more than once in it.
 
-    python bench/bench_crawl.py [--posts 1000,5000] [--latency-ms 20] [--concurrency 16]
+    python bench/crawl.py [--posts 1000,5000] [--latency-ms 20] [--concurrency 16]
                                 [--compare DIR-OF-ANOTHER-CHECKOUT] [--wget-max-posts 1000]
                                 [--only archiver,archiver@base]
 """

@@ -2,7 +2,7 @@
 with a real server's latency and a polite per-worker concurrency, in the same run; and
 (``--posts``) wall time and peak memory of a plain ``archiver crawl`` for N posts.
 
-    python bench/bench_scale.py [--redis-posts 1000] [--workers 1,3] [--latency-ms 200]
+    python bench/scale.py [--redis-posts 1000] [--workers 1,3] [--latency-ms 200]
                                 [--per-domain 2] [--concurrency N] [--compare DIR]
                                 [--posts 1000,5000,50000]
 

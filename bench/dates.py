@@ -1,6 +1,6 @@
 """Benchmark of the date normaliser against plain ``dateparser.parse``, per locale group.
 
-Run: ``python bench/bench_dates.py [--count 20000] [--baseline 200]``. For each group of
+Run: ``python bench/dates.py [--count 20000] [--baseline 200]``. For each group of
 locales, dates are rendered by CLDR (babel: short/medium/long/full date-times and dates, and
 Drupal-like patterns), in each locale's zone; one normaliser per locale is warmed up on other
 dates of the same formats, then timed on ``--count`` new dates on one core. Printed per group:
