@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -27,25 +28,18 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never half.
 
     ``sync=False`` skips the two fsyncs (file and directory): for files derived from the
-    archive and rebuilt from it (the browsing pages), a power cut may lose the last version,
-    never the evidence, and thousands of pages are not synced one by one at every run's end."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); the archive's files keep the mode they had,
-        # or get the usual one (0666 less the umask), so readers of the archive still can.
-        os.fchmod(fd, _file_mode(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    if sync:
-        fsync_directory(path.parent)
+    archive and rebuilt from it, a power cut may lose the last version, never the evidence."""
+    with atomic_writer(path, sync=sync) as handle:
+        handle.write(data)
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 (hex) of a file, read in 1 MiB pieces (a run's files grow with its posts)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

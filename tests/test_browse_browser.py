@@ -18,10 +18,10 @@ from test_replay import CHROMIUM_ARGS, _require_module
 
 from archiver.archive.layout import ArchivePaths
 from archiver.browse import BrowsePaths, post_file_name
-from archiver.files import read_jsonl
+from archiver.files import read_jsonl, sha256_file
 from archiver.items import record_key
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
-from archiver.state.search import SearchIndex, file_digest
+from archiver.state.search import SearchIndex
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> \"Statement\" & 'more'"
 BODY = [
@@ -88,7 +88,7 @@ def test_each_run_rebuilt_the_pages_and_the_search_index(story: Story) -> None:
     with SearchIndex.open(archive.state_db) as index:  # before any `archiver search` ran
         for run_id in archive.run_ids():
             digest = index.indexed_digest(run_id)
-            assert digest == file_digest(archive.run(run_id).items_jsonl)
+            assert digest == sha256_file(archive.run(run_id).items_jsonl)
     assert BrowsePaths(story.root).index_html.stat().st_mtime >= max(
         archive.run(r).run_json.stat().st_mtime for r in archive.run_ids()
     )

@@ -8,12 +8,11 @@ nor are the manifest and its evidence files, which are made from these hashes
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from pathlib import Path
 
 from archiver.archive.layout import RunPaths
 from archiver.evidence import is_evidence_path
+from archiver.files import sha256_file
 
 __all__ = [
     "ON_DEMAND_FILES",
@@ -28,14 +27,6 @@ _HASH_SKIP_SUFFIXES = (".tmp", ".partial")
 ON_DEMAND_FILES = frozenset({"archive.wacz"})
 """Files a finished run may gain later, made from its sealed files and checked against them
 (the WACZ of ``archiver package``): not a change to the run when they come after its seal."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def run_file_names(run: RunPaths) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from archiver.archive.layout import ArchivePaths
 from archiver.archive.lifecycle import STATUS_RUNNING
-from archiver.files import read_json, read_jsonl_skipping_corrupt
-from archiver.state.search import SearchHit, SearchIndex, file_digest
+from archiver.files import read_json, read_jsonl_skipping_corrupt, sha256_file
+from archiver.state.search import SearchHit, SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def sync_search_index(root: Path) -> int:
             run = archive.run(run_id)
             if not run.items_jsonl.exists() or _status(run.run_json) == STATUS_RUNNING:
                 continue
-            digest = file_digest(run.items_jsonl)
+            digest = sha256_file(run.items_jsonl)
             if index.indexed_digest(run_id) == digest:
                 continue
             count = index.index_run(run_id, read_jsonl_skipping_corrupt(run.items_jsonl), digest)

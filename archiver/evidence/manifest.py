@@ -45,7 +45,6 @@ __all__ = [
     "item_entries",
     "manifest_bytes",
     "sha256_bytes",
-    "sha256_path",
     "write_manifest",
 ]
 
@@ -88,15 +87,6 @@ def item_entries_iter(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any
             "sha256": sha256_bytes(canonical_json(item)),
             "warc": item.get("warc"),
         }
-
-
-def sha256_path(path: Path) -> str:
-    """The SHA-256 of a file, read in pieces (a manifest may be large)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def run_snapshot(record: dict[str, Any]) -> dict[str, Any]:

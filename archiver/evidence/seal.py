@@ -20,7 +20,6 @@ from typing import Any
 from archiver.evidence.manifest import (
     EVIDENCE_DIR,
     MANIFEST_NAME,
-    sha256_path,
     write_manifest,
 )
 from archiver.evidence.records import iter_written_record_entries
@@ -33,7 +32,7 @@ from archiver.evidence.signing import (
 )
 from archiver.evidence.timestamps import TimestampError, timestamp_run
 from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, signed_data
-from archiver.files import atomic_write_bytes, atomic_writer, json_line, read_jsonl
+from archiver.files import atomic_write_bytes, atomic_writer, json_line, read_jsonl, sha256_file
 from archiver.warc.writer import RECORDS_SIDECAR_SUFFIX
 
 __all__ = [
@@ -78,7 +77,7 @@ def previous_link(previous_run_dir: Path | None) -> dict[str, Any] | None:
     if previous_run_dir is None:
         return None
     manifest = previous_run_dir / MANIFEST_NAME
-    digest = sha256_path(manifest) if manifest.is_file() else None
+    digest = sha256_file(manifest) if manifest.is_file() else None
     return {"run_id": previous_run_dir.name, "manifest_sha256": digest}
 
 

@@ -17,7 +17,6 @@ from the archive itself. Reads no settings.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sqlite3
@@ -208,12 +207,3 @@ def _snippet(text: str, terms: list[str]) -> str:
     start = max(min(positions, default=0) - _SNIPPET_CHARS // 2, 0)
     piece = " ".join(text[start : start + _SNIPPET_CHARS].split())
     return ("…" if start else "") + piece + ("…" if start + _SNIPPET_CHARS < len(text) else "")
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a run's items file, read in pieces (it grows with the run's posts)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
