@@ -73,6 +73,12 @@ def test_wacz_has_required_files_and_validates(run: RunPaths) -> None:
             assert titled[item["url"]] == item["title"]
 
 
+def test_the_wacz_can_be_read_by_whoever_can_read_the_warcs(run: RunPaths) -> None:
+    # A temporary file's private mode (0600) must not stay on the package it becomes.
+    warc = next(run.warc_dir.glob("*.warc.gz"))
+    assert run.wacz.stat().st_mode & 0o777 == warc.stat().st_mode & 0o777
+
+
 def test_the_wacz_holds_what_the_run_sealed(run: RunPaths) -> None:
     sealed = read_json(run.run_json)["files"]
     with zipfile.ZipFile(run.wacz) as wacz:

@@ -34,8 +34,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -45,7 +43,7 @@ from typing import IO, Any
 from cdxj_indexer.main import CompressedWriter
 
 from archiver import __version__
-from archiver.files import fsync_directory
+from archiver.files import atomic_writer
 
 __all__ = ["WACZ_VERSION", "WaczRefused", "assemble_wacz"]
 
@@ -96,36 +94,24 @@ def assemble_wacz(
     a run's end, before sealing). Raises WaczRefused when a WARC is unsealed or its bytes
     differ from the sealed hash, OSError when the disk fails.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", allowZip64=True) as package:
-                resources = [
-                    *_write_index(package, cdxj_lines),
-                    _write_member(package, "pages/pages.jsonl", _pages_bytes(pages)),
-                ]
-                resources += [_copy_warc(package, warc, sealed) for warc in warc_files]
-                datapackage = _datapackage(resources, title)
-                _write_member(package, "datapackage.json", datapackage)
-                digest: dict[str, Any] = {
-                    "path": "datapackage.json",
-                    "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
-                }
-                if signer is not None:
-                    digest["signedData"] = signer(datapackage)
-                _write_member(
-                    package, "datapackage-digest.json", json.dumps(digest, indent=2).encode()
-                )
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    fsync_directory(destination.parent)
+    # atomic_writer: a temporary file renamed when whole, synced, with the archive's file mode
+    # (readers of the archive can read its package as they read its WARCs).
+    with atomic_writer(destination) as raw:
+        with zipfile.ZipFile(raw, "w", allowZip64=True) as package:
+            resources = [
+                *_write_index(package, cdxj_lines),
+                _write_member(package, "pages/pages.jsonl", _pages_bytes(pages)),
+            ]
+            resources += [_copy_warc(package, warc, sealed) for warc in warc_files]
+            datapackage = _datapackage(resources, title)
+            _write_member(package, "datapackage.json", datapackage)
+            digest: dict[str, Any] = {
+                "path": "datapackage.json",
+                "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
+            }
+            if signer is not None:
+                digest["signedData"] = signer(datapackage)
+            _write_member(package, "datapackage-digest.json", json.dumps(digest, indent=2).encode())
     logger.info(
         "WACZ %s: %d WARC file(s), %d page(s)%s",
         destination,

@@ -22,7 +22,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from rfc3161_client import decode_timestamp_response
 from archiver import __version__
 from archiver.evidence.signing import SigningKeyError
 from archiver.evidence.timestamps import request_timestamp
-from archiver.files import fsync_directory
+from archiver.files import atomic_writer
 
 __all__ = [
     "DIGEST_MEMBER",
@@ -124,22 +123,18 @@ def sign_wacz(path: Path, key: ec.EllipticCurvePrivateKey, *, tsa_url: str = "")
 
 
 def _replace_member(path: Path, name: str, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w") as target:
-            for info in source.infolist():
-                if info.filename == name:
-                    target.writestr(info, data, compress_type=info.compress_type)
-                    continue
-                with source.open(info) as member, target.open(info, "w") as copy:
-                    while chunk := member.read(1 << 20):
-                        copy.write(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
+    with (
+        zipfile.ZipFile(path) as source,
+        atomic_writer(path) as raw,
+        zipfile.ZipFile(raw, "w") as target,
+    ):
+        for info in source.infolist():
+            if info.filename == name:
+                target.writestr(info, data, compress_type=info.compress_type)
+                continue
+            with source.open(info) as member, target.open(info, "w") as copy:
+                while chunk := member.read(1 << 20):
+                    copy.write(chunk)
 
 
 def check_signed_wacz(path: Path) -> tuple[str, list[str]]:
