@@ -104,6 +104,9 @@ def test_the_workers_reports_merge_into_one_run_report() -> None:
         (["-s", "ARCHIVER_RESUME=1"], "--redis cannot --resume"),
         (["--full"], "--redis cannot --full"),
         (["-s", "ARCHIVER_MODE=full"], "--redis cannot --full"),
+        # the setting alone is --redis too
+        (["--SETTING-ONLY", "--full"], "--redis cannot --full"),
+        (["--SETTING-ONLY", "--resume"], "--redis cannot --resume"),
     ],
 )
 def test_what_a_distributed_run_cannot_do_is_refused_before_anything_runs(
@@ -112,9 +115,12 @@ def test_what_a_distributed_run_cannot_do_is_refused_before_anything_runs(
     """--resume (the queue is in Redis) and --full (no removal check across workers) are a
     usage error with --redis (one line, exit 2), before Redis is reached or the archive made."""
     output = tmp_path / "archive"
+    redis = ["--redis", "redis://127.0.0.1:9/0"]
+    if options[0] == "--SETTING-ONLY":
+        redis, options = ["-s", "ARCHIVER_REDIS_URL=redis://127.0.0.1:9/0"], options[1:]
     completed = run_archiver(
         "crawl", "--start-url", "http://127.0.0.1:9/", "--output", str(output),
-        "--redis", "redis://127.0.0.1:9/0", *options, timeout=60,
+        *redis, *options, timeout=60,
     )  # fmt: skip
     assert completed.returncode == 2, completed.stderr
     lines = completed.stderr.strip().splitlines()

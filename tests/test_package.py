@@ -208,3 +208,71 @@ def test_a_run_that_ends_again_drops_its_older_wacz(archive: Path, tmp_path: Pat
     assert run.wacz.is_file()
     package_run(run)
     assert not run.wacz.exists() and run.cdxj.is_file()
+
+
+def test_a_missing_sealed_warc_or_index_is_refused(archive: Path, tmp_path: Path) -> None:
+    """A package without a sealed file would hold an index pointing into what it lacks."""
+    run = _copy(archive, tmp_path)
+    run.wacz.unlink()
+    run.cdxj.unlink()
+    completed = run_archiver("package", str(run.directory))
+    assert completed.returncode == exit_codes.FAILED
+    assert "sealed file(s) missing: indexes/index.cdxj" in completed.stderr
+    assert not run.wacz.exists()
+    run = _copy(archive, tmp_path / "two")
+    run.wacz.unlink()
+    warc = sorted(run.warc_dir.glob("*.warc.gz"))[-1]
+    extra = warc.with_name(warc.name.replace(".warc.gz", "-1.warc.gz"))
+    shutil.copy(warc, extra)  # two WARCs sealed, then one of them gone
+    record = read_json(run.run_json)
+    record["files"][f"warc/{extra.name}"] = record["files"][f"warc/{warc.name}"]
+    run.run_json.write_text(json.dumps(record))
+    extra.unlink()
+    completed = run_archiver("package", str(run.directory))
+    assert completed.returncode == exit_codes.FAILED
+    assert f"sealed file(s) missing: {extra.name}" in completed.stderr
+    assert not run.wacz.exists()
+
+
+def test_output_never_replaces_a_file_of_the_archive_or_a_non_wacz(
+    archive: Path, tmp_path: Path
+) -> None:
+    run = _copy(archive, tmp_path)
+    root = run.directory.parent.parent
+    manifest = run.directory / "manifest.json"
+    before = manifest.read_bytes()
+    stranger = tmp_path / "notes.txt"
+    stranger.write_text("mine")
+    for output, said in [
+        (manifest, "inside the archive"),
+        (root / "export.wacz", "inside the archive"),
+        (stranger, "is not a WACZ"),
+        (tmp_path, "is a directory"),
+    ]:
+        completed = run_archiver("package", str(run.directory), "--output", str(output))
+        assert completed.returncode == exit_codes.USAGE, (output, completed.stderr)
+        assert said in completed.stderr
+    assert manifest.read_bytes() == before and stranger.read_text() == "mine"
+    assert not (root / "export.wacz").exists()
+
+
+def test_a_signing_key_named_but_unusable_writes_nothing(archive: Path, tmp_path: Path) -> None:
+    other = tmp_path / "signed.wacz"
+    completed = run_archiver(
+        "package", str(archive), "--output", str(other), "--signing-key", str(tmp_path / "nokey")
+    )
+    assert completed.returncode == exit_codes.FAILED
+    assert "no ECDSA companion key" in completed.stderr
+    assert not other.exists()
+
+
+def test_an_unreadable_run_json_is_one_line(archive: Path, tmp_path: Path) -> None:
+    for content in ("{bad", "[1]"):
+        run = _copy(archive, tmp_path / content.strip("{[]") / "x")
+        run.run_json.write_text(content)
+        completed = run_archiver(
+            "package", str(run.directory), "--output", str(tmp_path / "o.wacz")
+        )
+        assert completed.returncode == exit_codes.FAILED, completed.stderr
+        assert "Traceback" not in completed.stderr
+        assert "run.json" in completed.stderr

@@ -259,8 +259,13 @@ def package_sealed_run(
     """
     if not run.run_json.is_file():
         raise WaczRefused(f"run {run.run_id} has no run.json: not a finished run")
-    record = read_json(run.run_json)
-    files = record.get("files") if isinstance(record, dict) else None
+    try:
+        record = read_json(run.run_json)
+    except (OSError, ValueError) as error:
+        raise WaczRefused(f"run {run.run_id}: run.json cannot be read ({error})") from error
+    if not isinstance(record, dict):
+        raise WaczRefused(f"run {run.run_id}: run.json is not a JSON object")
+    files = record.get("files")
     if record.get("status") == "running" or not isinstance(files, dict) or not files:
         raise WaczRefused(
             f"run {run.run_id} is not finished (run.json: status {record.get('status')!r}, "
@@ -281,6 +286,20 @@ def package_sealed_run(
         for name, digest in files.items()
         if name.startswith("warc/")
     }
+    # Every sealed WARC and the sealed index must be there: a package without one of them
+    # would hold an index pointing into a file it lacks, and still look whole.
+    missing = sorted(
+        name
+        for name in sealed
+        if name.endswith(WARC_SUFFIX) and name not in {p.name for p in warc_files}
+    )
+    if "indexes/index.cdxj" in files and not run.cdxj.is_file():
+        missing.append("indexes/index.cdxj")
+    if missing:
+        raise WaczRefused(
+            f"run {run.run_id}: sealed file(s) missing: {', '.join(missing)} "
+            "(run.json holds their hashes; `archiver verify` says more)"
+        )
     title = run_title(run, record)
     pages = run_pages(run, warc_files, title)
     with contextlib.ExitStack() as stack:

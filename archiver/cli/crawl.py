@@ -163,7 +163,9 @@ def settings_from_args(
         settings.set(name.strip(), value, priority="cmdline")
     apply_verbosity(settings, getattr(args, "verbosity", None))
     settings.set("ARCHIVER_ARGUMENTS", list(sys.argv), priority="cmdline")
-    if getattr(args, "redis", None):
+    # `-s ARCHIVER_REDIS_URL=URL` is `--redis URL`: a run is distributed whole or not at all.
+    redis_url = getattr(args, "redis", None) or str(settings.get("ARCHIVER_REDIS_URL") or "")
+    if redis_url:
         refuse_undistributed_modes(args, settings)
     if getattr(args, "resume", None):
         _continue_run(settings, args)
@@ -171,11 +173,11 @@ def settings_from_args(
     get_profile(settings.get("ARCHIVER_SOURCE"), settings.get("ARCHIVER_SOURCES_FILE"))
     if not settings.get("ARCHIVER_RUN_ID"):
         settings.set("ARCHIVER_RUN_ID", new_run_id(), priority="cmdline")
-    if getattr(args, "redis", None):
+    if redis_url:
         # Imported only here: scrapy-redis and redis (the scale extra) load for --redis alone.
         from archiver.extensions.distributed import join_distributed_run
 
-        join_distributed_run(settings, args.redis)
+        join_distributed_run(settings, redis_url)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
     return settings

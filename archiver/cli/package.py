@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +88,24 @@ def run(args: argparse.Namespace) -> int:
     if args.output and len(runs) > 1:
         print("archiver package: error: --output takes one run", file=sys.stderr)
         return exit_codes.USAGE
+    if args.output:
+        refusal = _output_refusal(Path(args.output), runs[0])
+        if refusal:
+            print(f"archiver package: error: --output {args.output}: {refusal}", file=sys.stderr)
+            return exit_codes.USAGE
     failed = 0
     for run_paths in runs:
         destination = Path(args.output) if args.output else None
         try:
-            written = package_sealed_run(
-                run_paths, destination, signer=package_signer(_seal_options(run_paths, args))
-            )
+            options = _seal_options(run_paths, args)
+            signer = package_signer(options)
+            if args.signing_key is not None and signer is None:
+                # Signing was asked for by name: an unsigned package is not what was wanted.
+                raise SigningKeyError(
+                    f"--signing-key {args.signing_key}: no ECDSA companion key "
+                    f"({args.signing_key}.ecdsa, made by archiver keygen): nothing written"
+                )
+            written = package_sealed_run(run_paths, destination, signer=signer)
         except WaczSealedWithRun as error:
             print(f"archiver package: {run_paths.run_id}: {error}", file=sys.stderr)
             continue
@@ -114,11 +126,30 @@ def run(args: argparse.Namespace) -> int:
 def _seal_options(run_paths: RunPaths, args: argparse.Namespace) -> SealOptions:
     """The signing key and TSA: the command's, else those the run was sealed with."""
     settings: dict[str, Any] = {}
-    if run_paths.run_json.is_file():
-        record = read_json(run_paths.run_json)
-        settings = dict(record.get("settings") or {}) if isinstance(record, dict) else {}
+    try:
+        record = read_json(run_paths.run_json) if run_paths.run_json.is_file() else {}
+    except (OSError, ValueError):
+        record = {}  # packaging then refuses the run, saying why
+    if isinstance(record, dict) and isinstance(record.get("settings"), dict):
+        settings = dict(record["settings"])
     if args.signing_key is not None:
         settings["ARCHIVER_SIGNING_KEY"] = args.signing_key
     if args.tsa_url is not None:
         settings["ARCHIVER_TSA_URL"] = args.tsa_url
     return seal_options(settings)
+
+
+def _output_refusal(output: Path, run_paths: RunPaths) -> str | None:
+    """Why ``--output`` must not be written, or None: never a directory, never a file of the
+    archive (its evidence, state or pages) but the run's own ``archive.wacz``, never an
+    existing file that is not a ZIP (a WACZ is one)."""
+    if output.is_dir():
+        return "is a directory (name the WACZ file)"
+    run_dir = run_paths.directory.resolve()
+    root = run_dir.parent.parent if run_dir.parent.name == "runs" else run_dir
+    target = output.resolve()
+    if target != run_paths.wacz.resolve() and target.is_relative_to(root):
+        return f"is inside the archive {root} (its files are evidence): write it elsewhere"
+    if target.exists() and not zipfile.is_zipfile(target):
+        return "exists and is not a WACZ (ZIP) file: not replaced"
+    return None
