@@ -112,15 +112,21 @@ def iter_written_record_entries(
 def _record_sha256(stream: Any, offset: int, length: int) -> str:
     """The SHA-256 of one record's raw bytes, read in pieces."""
     digest = hashlib.sha256()
+    for chunk in _record_chunks(stream, offset, length):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _record_chunks(stream: Any, offset: int, length: int) -> Iterator[bytes]:
+    """One record's raw bytes (its gzip member) from an open binary file, in pieces."""
     stream.seek(offset)
     left = length
     while left > 0:
         chunk = stream.read(min(_CHUNK, left))
         if not chunk:
-            break
-        digest.update(chunk)
+            return
+        yield chunk
         left -= len(chunk)
-    return digest.hexdigest()
 
 
 def _note_identity(payload: bytes, record_id: str | None, certificates: dict[str, Any]) -> None:
@@ -145,12 +151,4 @@ def _note_identity(payload: bytes, record_id: str | None, certificates: dict[str
 
 def read_record_bytes(stream: Any, offset: int, length: int) -> bytes:
     """The raw bytes of one record (its gzip member) from an open binary file."""
-    stream.seek(offset)
-    parts, left = [], length
-    while left > 0:
-        chunk = stream.read(min(_CHUNK, left))
-        if not chunk:
-            break
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
+    return b"".join(_record_chunks(stream, offset, length))
