@@ -276,3 +276,17 @@ def test_an_unreadable_run_json_is_one_line(archive: Path, tmp_path: Path) -> No
         assert completed.returncode == exit_codes.FAILED, completed.stderr
         assert "Traceback" not in completed.stderr
         assert "run.json" in completed.stderr
+
+
+def test_all_packages_every_finished_run_and_skips_the_others(
+    archive: Path, tmp_path: Path
+) -> None:
+    run = _copy(archive, tmp_path)
+    run.wacz.unlink()
+    unfinished = run.directory.parent / "29991231T000000Z"
+    unfinished.mkdir()
+    (unfinished / "run.json").write_text(json.dumps({"status": "running"}))
+    completed = run_archiver("package", str(run.directory.parent.parent), "--all")
+    assert completed.returncode == exit_codes.OK, completed.stderr
+    assert "29991231T000000Z: skipped (not finished)" in completed.stderr
+    assert run.wacz.is_file() and not (unfinished / "archive.wacz").exists()

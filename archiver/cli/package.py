@@ -95,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.USAGE
     failed = 0
     for run_paths in runs:
+        if args.all and not _finished(run_paths):
+            # --all means every finished run: one a crawl is writing (or left) is not one.
+            print(f"archiver package: {run_paths.run_id}: skipped (not finished)", file=sys.stderr)
+            continue
         destination = Path(args.output) if args.output else None
         try:
             options = _seal_options(run_paths, args)
@@ -153,3 +157,14 @@ def _output_refusal(output: Path, run_paths: RunPaths) -> str | None:
     if target.exists() and not zipfile.is_zipfile(target):
         return "exists and is not a WACZ (ZIP) file: not replaced"
     return None
+
+
+def _finished(run_paths: RunPaths) -> bool:
+    """Whether run.json says the run ended and holds its file hashes."""
+    try:
+        record = read_json(run_paths.run_json)
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(record, dict) and record.get("status") != "running" and bool(record.get("files"))
+    )
