@@ -288,11 +288,8 @@ def package_sealed_run(
     }
     # Every sealed WARC and the sealed index must be there: a package without one of them
     # would hold an index pointing into a file it lacks, and still look whole.
-    missing = sorted(
-        name
-        for name in sealed
-        if name.endswith(WARC_SUFFIX) and name not in {p.name for p in warc_files}
-    )
+    present = {warc.name for warc in warc_files}
+    missing = sorted(name for name in sealed if name.endswith(WARC_SUFFIX) and name not in present)
     if "indexes/index.cdxj" in files and not run.cdxj.is_file():
         missing.append("indexes/index.cdxj")
     if missing:

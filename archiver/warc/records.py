@@ -194,17 +194,12 @@ def build_request(
     record_id: str,
     concurrent_to: str,
 ) -> ArcWarcRecord:
-    warc_headers = {
-        "WARC-Record-ID": record_id,
-        "WARC-Date": date,
-        "WARC-Concurrent-To": concurrent_to,
-    }
     return builder.create_warc_record(
         request.url,
         REQUEST,
         payload=BytesIO(request.body),
         length=len(request.body),
-        warc_headers_dict=warc_headers,
+        warc_headers_dict=_linked_headers(record_id, date, concurrent_to),
         http_headers=request_header_block(request),
     )
 
@@ -233,6 +228,11 @@ def build_response(
     return _with_protocols(record, response)
 
 
+def _linked_headers(record_id: str, date: str, concurrent_to: str) -> dict[str, str]:
+    """The headers of a record written beside another (its request, its metadata)."""
+    return {"WARC-Record-ID": record_id, "WARC-Date": date, "WARC-Concurrent-To": concurrent_to}
+
+
 def _with_protocols(record: ArcWarcRecord, response: CapturedResponse) -> ArcWarcRecord:
     """One ``WARC-Protocol`` header line per protocol (the field repeats)."""
     for protocol in response.protocols:
@@ -251,18 +251,13 @@ def build_metadata(
     concurrent_to: str,
 ) -> ArcWarcRecord:
     """A ``metadata`` record about the record ``concurrent_to`` (e.g. who served it)."""
-    warc_headers = {
-        "WARC-Record-ID": record_id,
-        "WARC-Date": date,
-        "WARC-Concurrent-To": concurrent_to,
-    }
     return builder.create_warc_record(
         url,
         METADATA,
         payload=BytesIO(payload),
         length=len(payload),
         warc_content_type=content_type,
-        warc_headers_dict=warc_headers,
+        warc_headers_dict=_linked_headers(record_id, date, concurrent_to),
     )
 
 
