@@ -118,6 +118,9 @@ ARCHIVER_RESUME = False
 # The command line that started this run, recorded in run.json (set by the CLI).
 ARCHIVER_ARGUMENTS: list[str] = []
 # Fetch the images, stylesheets and scripts of post pages on the source's hosts (for replay).
+# Worker processes that read post pages beside the crawl (archiver.spiders.extraction):
+# "auto" = one when two or more cores are usable, none on one core; 0 = in the crawl's process.
+ARCHIVER_PARSE_WORKERS = "auto"
 ARCHIVER_REQUISITES_ENABLED = True
 # Levels of stylesheets' @import / url() references followed as requisites (0 = none).
 ARCHIVER_REQUISITES_CSS_DEPTH = 3

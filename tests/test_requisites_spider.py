@@ -4,7 +4,10 @@ source's hosts only, to a bounded depth (no network: responses built in the test
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -41,6 +44,10 @@ def css_response(url: str, depth: int, content_type: bytes = b"text/css") -> Res
 
 def requests_from(spider: NewsSpider, response: Response) -> list[scrapy.Request]:
     return list(spider.parse_requisite(response) or [])
+
+
+async def collect(outputs: AsyncIterator[Any]) -> list[Any]:
+    return [output async for output in outputs]
 
 
 def test_stylesheet_references_become_requisites(tmp_path: Path) -> None:
@@ -82,14 +89,14 @@ def test_stylesheet_depth_is_bounded(tmp_path: Path) -> None:
 
 
 def test_post_style_imports_and_srcset_are_requested(tmp_path: Path) -> None:
-    spider = make_spider(tmp_path)
+    spider = make_spider(tmp_path, ARCHIVER_PARSE_WORKERS=0)  # no reactor here
     url = f"{BASE}/content/t"
     teaser = Teaser(url, "7", "T", None, None, None, None, None, 0)
     response = TextResponse(
         url, body=POST_HTML.encode(), headers={"Content-Type": b"text/html; charset=utf-8"},
         encoding="utf-8", request=Request(url),
     )  # fmt: skip
-    outputs = list(spider.parse_post(response, teaser, None, None))
+    outputs = asyncio.run(collect(spider.parse_post(response, teaser, None, None)))
     requests = [r for r in outputs if isinstance(r, scrapy.Request)]
     assert [r.url for r in requests] == [
         f"{BASE}/modules/system/system.base.css?qh5b2k",

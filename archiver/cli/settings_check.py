@@ -63,3 +63,10 @@ def check_setting(name: str, value: str) -> None:
             float(text)
         except ValueError:
             raise ValueError(f"-s {name}={value!r}: expected a number") from None
+    if name == "ARCHIVER_PARSE_WORKERS":
+        from archiver.spiders.extraction import parse_workers
+
+        try:
+            parse_workers(text)
+        except ValueError as error:
+            raise ValueError(f"-s {name}={value!r}: {error}") from None

@@ -46,14 +46,20 @@ from twisted.python.failure import Failure
 
 from archiver.archive.layout import ArchivePaths, new_run_id
 from archiver.archive.session import crawl_state
-from archiver.items import FLAG_ARTICLE_FETCH_FAILED, FLAG_ARTICLE_NOT_HTML, PostItem
-from archiver.pages import EXPECTED_TEASERS, Teaser, parse_listing_page, parse_post_page
+from archiver.items import (
+    FLAG_ARTICLE_FETCH_FAILED,
+    FLAG_ARTICLE_NOT_HTML,
+    FLAG_EXTRACTION_FAILED,
+    PostItem,
+)
+from archiver.pages import EXPECTED_TEASERS, Teaser, parse_listing_page
 from archiver.pages.charset import page_text
 from archiver.pages.requisites import css_references
 from archiver.pages.selectors import Selectors
 from archiver.pages.urls import Origin, allowed_origins, origin
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
+from archiver.spiders.extraction import PostExtractor, parse_workers
 from archiver.spiders.memory import CrawlMemory
 from archiver.spiders.outcomes import (
     classify_post_failure,
@@ -105,6 +111,7 @@ class NewsSpider(scrapy.Spider):
     listing_urls: list[str]
     source_name: str
     selectors: Selectors
+    extractor: PostExtractor
     run_id: str
     allowed_netlocs: set[str]
     allowed_origins: frozenset[Origin]
@@ -156,6 +163,9 @@ class NewsSpider(scrapy.Spider):
         spider.source_name = profile.name
         # The source's markup, where it differs from Drupal 7's (checked with the profile).
         spider.selectors = Selectors.from_css(profile.selectors)
+        spider.extractor = PostExtractor(
+            parse_workers(settings.get("ARCHIVER_PARSE_WORKERS")), spider.selectors
+        )
         spider.run_id = settings.get("ARCHIVER_RUN_ID")
         extra_hosts = [host.lower() for host in settings.getlist("ARCHIVER_ALLOWED_HOSTS")]
         spider.allowed_netlocs = {urlsplit(u).netloc.lower() for u in spider.listing_urls}
@@ -196,6 +206,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
+        self.extractor.start()  # the workers import their modules while the crawl starts
         self.memory.load(crawl_state(self.crawler), resume=settings.getbool("ARCHIVER_RESUME"))
         if self.mode == "full":
             self.memory.load_stored_captures()
@@ -358,14 +369,16 @@ class NewsSpider(scrapy.Spider):
             },
         )
 
-    def parse_post(
+    async def parse_post(
         self,
         response: Response,
         teaser: Teaser,
         listing_url: str | None,
         listing_warc: dict[str, Any] | None,
-    ) -> Iterator[scrapy.Request | PostItem]:
-        """One item from the post page (or its teaser when the page is not HTML)."""
+    ) -> AsyncIterator[scrapy.Request | PostItem]:
+        """One item from the post page (or its teaser when the page is not HTML, or broke the
+        page reader: archiver.spiders.extraction). The page is read in a worker process while
+        the crawl goes on."""
         self._pending_posts.pop(self.memory.key(teaser), None)
         warc = response.meta.get("archiver_warc")
         if response.status == 304:
@@ -397,7 +410,14 @@ class NewsSpider(scrapy.Spider):
         text, text_flags = page_text(response.body, response.encoding, response.text)
         if text_flags:
             logger.warning("Post %s: %s", response.url, ", ".join(text_flags))
-        post = parse_post_page(text, response.url, self.selectors)
+        post = await self.extractor.parse(text, response.url)
+        if post is None:
+            self.crawler.stats.inc_value("archiver/posts/extraction_failed")
+            unlisted = [UNLISTED_FLAG] if listing_url is None else []
+            yield self._teaser_item(
+                teaser, listing_url, [FLAG_EXTRACTION_FAILED, *unlisted], response.status, warc
+            )
+            return
         for problem in post.problems:
             logger.warning("Post %s: %s", response.url, problem)
             self.crawler.stats.inc_value(f"archiver/post/{problem}")
@@ -416,7 +436,8 @@ class NewsSpider(scrapy.Spider):
             item.flags.append(UNLISTED_FLAG)
         yield item
         if self.fetch_requisites:
-            yield from self._requisite_requests(post.requisites)
+            for request in self._requisite_requests(post.requisites):
+                yield request
 
     def _requisite_requests(self, urls: list[str], css_depth: int = 0) -> Iterator[scrapy.Request]:
         """Requests for the requisites on the source's hosts. Scrapy's duplicate filter sends
@@ -509,6 +530,12 @@ class NewsSpider(scrapy.Spider):
 
     def on_closed(self) -> None:
         self.crawler.stats.set_value("archiver/walked_to_end", int(self.walked_to_end))
+        self.extractor.close()
+        self.crawler.stats.set_value("archiver/parse/in_workers", self.extractor.pages_in_workers)
+        if self.extractor.worker_failures:
+            self.crawler.stats.set_value(
+                "archiver/parse/workers_lost", self.extractor.worker_failures
+            )
         self.memory.close()
 
     # -- failures: nothing listed is lost ---------------------------------------------------
