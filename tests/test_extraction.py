@@ -178,13 +178,14 @@ def test_a_page_that_breaks_the_reader_keeps_its_post_flagged(tmp_path: Path) ->
 KILLED_CRAWL = """
 import os, signal, sys
 from archiver.pages.selectors import DRUPAL7
-from archiver.spiders.extraction import PostExtractor, _ready
+from archiver.pages.worker import ready
+from archiver.spiders.extraction import PostExtractor
 
 if __name__ == "__main__":  # spawned workers import this module too
     extractor = PostExtractor(1, DRUPAL7)
     extractor.start()
     with open(sys.argv[1], "w") as pid_file:  # not stdout: an orphan would hold its pipe
-        pid_file.write(str(extractor._pool.submit(_ready).result(timeout=60)))
+        pid_file.write(str(extractor._pool.submit(ready).result(timeout=60)))
     os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: no cleanup at all
 """
 

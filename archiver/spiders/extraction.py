@@ -28,9 +28,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -41,20 +38,11 @@ from twisted.internet.defer import Deferred
 from archiver.pages import parse_post_page
 from archiver.pages.post import PostPage
 from archiver.pages.selectors import Selectors
+from archiver.pages.worker import PageReader, read_in_worker, ready, start_worker
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-WATCH_INTERVAL = 0.5
-"""Seconds between a worker's looks at whether the crawl's process is still there."""
-
-PageReader = Callable[[str, str, Selectors], PostPage]
-"""What reads a page: :func:`archiver.pages.parse_post_page` (tests give others). A module's
-function, as workers receive it by name."""
-
-# What a worker reads pages with, set once in each worker by the pool's initializer.
-_worker_reader: tuple[PageReader, Selectors] | None = None
 
 
 def parse_workers(value: object, cores: int | None = None) -> int:
@@ -84,31 +72,6 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _start_worker(read: PageReader, selectors: Selectors, crawl_pid: int) -> None:
-    global _worker_reader
-    _worker_reader = (read, selectors)
-    threading.Thread(target=_end_with, args=(crawl_pid,), daemon=True).start()
-
-
-def _end_with(crawl_pid: int) -> None:
-    """End the worker when the crawl's process is gone. A crawl killed outright (SIGKILL, the
-    OOM killer) cannot stop its workers, and a worker waiting for pages never learns it by
-    itself: its queue's pipe is also held open by the worker's own end."""
-    while os.getppid() == crawl_pid:
-        time.sleep(WATCH_INTERVAL)
-    os._exit(0)
-
-
-def _ready() -> int:
-    return os.getpid()
-
-
-def _parse_in_worker(text: str, url: str) -> PostPage:
-    assert _worker_reader is not None, "the pool's initializer sets the reader"
-    read, selectors = _worker_reader
-    return read(text, url, selectors)
-
-
 class PostExtractor:
     """Reads post pages: in worker processes when there are any, else in this process."""
 
@@ -132,7 +95,7 @@ class PostExtractor:
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
+            initializer=start_worker,
             initargs=(self.read, self.selectors, os.getpid()),
         )
 
@@ -143,7 +106,7 @@ class PostExtractor:
             return
         try:
             self._pool = self._new_pool(self.workers)
-            self._pool.submit(_ready).add_done_callback(self._note_answer)
+            self._pool.submit(ready).add_done_callback(self._note_answer)
         except Exception as error:  # no processes here (limits, no semaphores): read here
             self._read_here(error)
 
@@ -158,7 +121,7 @@ class PostExtractor:
         if pool is None:
             return self.read(text, url, self.selectors)
         try:
-            future = pool.submit(_parse_in_worker, text, url)
+            future = pool.submit(read_in_worker, text, url)
         except Exception as error:  # the pool could not start a worker
             self._read_here(error)
             return self.read(text, url, self.selectors)
@@ -175,7 +138,7 @@ class PostExtractor:
         # Alone in a worker of its own: only the page that breaks a worker breaks this one.
         alone = self._new_pool(1)
         try:
-            post = await _awaitable(alone.submit(_parse_in_worker, text, url))
+            post = await _awaitable(alone.submit(read_in_worker, text, url))
             self.pages_in_workers += 1
             return post
         except BrokenProcessPool:
