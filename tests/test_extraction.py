@@ -19,6 +19,7 @@ from archiver.archive.layout import ArchivePaths
 from archiver.files import read_jsonl
 from archiver.pages import parse_post_page
 from archiver.pages.selectors import DRUPAL7
+from archiver.pages.worker import ready
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.spiders.extraction import PostExtractor, parse_workers
 
@@ -219,4 +220,87 @@ def test_workers_end_when_the_crawl_is_killed(tmp_path: Path) -> None:
     deadline = time.monotonic() + 30
     while not process_ended(worker):  # the worker looks every WATCH_INTERVAL seconds
         assert time.monotonic() < deadline, f"worker {worker} outlived its crawl"
+        time.sleep(0.05)
+
+
+def test_a_worker_lives_through_ctrl_c() -> None:
+    """Ctrl-C in a terminal signals the whole process group, the workers with the crawl: the
+    crawl shuts down gracefully and still needs its worker for the pages waiting in it."""
+    import os
+    import signal
+
+    pages = fixture_posts()
+    extractor = PostExtractor(1, DRUPAL7)
+    extractor.start()
+    assert extractor._pool is not None
+    worker = extractor._pool.submit(ready).result(timeout=60)
+    os.kill(worker, signal.SIGINT)
+    try:
+        assert extractor._pool.submit(ready).result(timeout=60) == worker
+    finally:
+        got = read_all(extractor, pages)
+    assert got == [parse_post_page(h, u) for h, u in pages]
+    assert extractor.worker_failures == 0 and extractor.pages_in_workers == len(pages)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_ctrl_c_mid_crawl_ends_the_run_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group) while posts are read in the worker: the run is
+    kept as interrupted (exit 4), with every fetched post's item, no worker counted as lost,
+    no traceback on stderr, and no process left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import archiver_env
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs /proc to find the worker")
+    site = ReplicaSite(ReplicaOptions(posts=400, seed=5, latency_ms=30))
+    output = tmp_path / "archive"
+    with ReplicaServer(site, port=0) as server:
+        crawl = subprocess.Popen(
+            [
+                sys.executable, "-m", "archiver", "crawl", "--start-url", server.listing_url,
+                "--output", str(output), *LOOPBACK_ARGS, "-s", "ARCHIVER_PARSE_WORKERS=1",
+            ],
+            cwd=REPO_ROOT, env=archiver_env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            warcs = output / "runs"
+            # Mid-crawl: the worker is up and post pages are being captured.
+            while not (
+                len(children_of(crawl.pid)) >= 2
+                and sum(f.stat().st_size for f in warcs.glob("*/warc/*")) > 200_000
+            ):
+                assert crawl.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            children = children_of(crawl.pid)
+            os.killpg(crawl.pid, signal.SIGINT)  # as the terminal does
+            _, stderr = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert crawl.returncode == 4, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "archiver/parse/workers_lost" not in stderr
+    assert "page-reading worker died" not in stderr
+    run = ArchivePaths(output).run(ArchivePaths(output).run_ids()[-1])
+    items = list(read_jsonl(run.items_jsonl))
+    assert 0 < len(items) < 400
+    read = sum(1 for item in items if item.get("http_status") == 200)
+    assert f"'archiver/parse/in_workers': {read}," in stderr
+    deadline = time.monotonic() + 30
+    while not all(process_ended(child) for child in children):
+        assert time.monotonic() < deadline, "a worker outlived its crawl"
         time.sleep(0.05)
