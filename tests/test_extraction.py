@@ -304,3 +304,53 @@ def test_ctrl_c_mid_crawl_ends_the_run_cleanly(tmp_path: Path) -> None:
     while not all(process_ended(child) for child in children):
         assert time.monotonic() < deadline, "a worker outlived its crawl"
         time.sleep(0.05)
+
+
+UNGUARDED_SCRIPT = """
+import os, sys
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+# No `if __name__ == "__main__"`: a spawned worker imports this module and runs it all again.
+settings = Settings()
+settings.setmodule("archiver.settings", priority="project")
+settings.set("ARCHIVER_START_URLS", [sys.argv[1]])
+settings.set("ARCHIVER_OUTPUT_DIR", os.path.join(sys.argv[2], str(os.getpid())))
+settings.set("ARCHIVER_PARSE_WORKERS", 1)
+settings.set("LOG_LEVEL", "WARNING")
+for name, value in zip(sys.argv[3::2], sys.argv[4::2]):
+    settings.set(name, value)
+process = CrawlerProcess(settings)
+process.crawl("news")
+process.start()
+"""
+
+
+def test_an_unguarded_script_does_not_crawl_again_in_its_worker(tmp_path: Path) -> None:
+    """A script that runs a crawl without ``if __name__ == "__main__"`` is imported again by
+    the spawned worker: that import must not run a second crawl (here into another archive,
+    as a script naming its output by date or process would), and says how to fix the script."""
+    import subprocess
+    import sys
+
+    from helpers import archiver_env
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    archives = tmp_path / "archives"
+    settings = [part.split("=", 1) for part in LOOPBACK_ARGS[1::2]]
+    site = ReplicaSite(ReplicaOptions(posts=20, seed=5))
+    with ReplicaServer(site, port=0) as server:
+        result = subprocess.run(
+            [sys.executable, str(script), server.listing_url, str(archives)]
+            + [value for pair in settings for value in pair],
+            cwd=tmp_path, env=archiver_env(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled = sorted(path.name for path in archives.iterdir())
+    assert len(crawled) == 1, (crawled, result.stderr[-3000:])
+    assert 'if __name__ == "__main__"' in result.stderr
+    (archive,) = crawled
+    run = ArchivePaths(archives / archive)
+    (run_id,) = run.run_ids()
+    assert len(list(read_jsonl(run.run(run_id).items_jsonl))) == 20

@@ -65,6 +65,22 @@ def parse_workers(value: object, cores: int | None = None) -> int:
     return count
 
 
+def starting_a_worker() -> bool:
+    """Whether this process is a worker still importing the program's main module.
+
+    A spawned worker imports the main module as it starts; a script that runs its crawl
+    without ``if __name__ == "__main__"`` would run it again there: a second crawl (into
+    another archive, if its output is named by date or process) while the pages wait."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+UNGUARDED_SCRIPT = (
+    "A crawl was started while a page-reading worker imported the program's main module: "
+    'run the crawl under `if __name__ == "__main__":` in your script (see '
+    "archiver.spiders.extraction); the worker does not crawl"
+)
+
+
 def _usable_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
