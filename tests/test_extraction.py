@@ -354,3 +354,30 @@ def test_an_unguarded_script_does_not_crawl_again_in_its_worker(tmp_path: Path) 
     run = ArchivePaths(archives / archive)
     (run_id,) = run.run_ids()
     assert len(list(read_jsonl(run.run(run_id).items_jsonl))) == 20
+
+
+def test_a_worker_killed_between_pages_is_replaced(caplog: Any) -> None:
+    """A worker killed while it waits for pages (the OOM killer, an operator, systemd's stop
+    signalling the whole unit) is a worker lost, not a sign that workers cannot run here: a
+    new one reads the next pages, and the loss is counted."""
+    import os
+    import signal
+    import time
+
+    pages = fixture_posts()
+    extractor = PostExtractor(1, DRUPAL7)
+    extractor.start()
+    pool = extractor._pool
+    assert pool is not None
+    worker = pool.submit(ready).result(timeout=60)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not getattr(pool, "_broken", False):  # the pool has seen it (CPython's flag)
+        assert time.monotonic() < deadline, "the pool never saw its worker die"
+        time.sleep(0.02)
+    with caplog.at_level(logging.WARNING):
+        got = read_all(extractor, pages)
+    assert got == [parse_post_page(h, u) for h, u in pages]
+    assert extractor.pages_in_workers == len(pages) and extractor.workers == 1
+    assert extractor.worker_failures == 1
+    assert "cannot run here" not in caplog.text

@@ -137,7 +137,16 @@ class PostExtractor:
         if pool is None:
             return self.read(text, url, self.selectors)
         try:
-            future = pool.submit(read_in_worker, text, url)
+            try:
+                future = pool.submit(read_in_worker, text, url)
+            except BrokenProcessPool:
+                if not self._answered:
+                    raise
+                # A worker that had answered died between pages (killed from outside): a new
+                # pool reads this page, as any other.
+                self._lost(pool, None)
+                assert self._pool is not None
+                future = self._pool.submit(read_in_worker, text, url)
         except Exception as error:  # the pool could not start a worker
             self._read_here(error)
             return self.read(text, url, self.selectors)
@@ -163,16 +172,20 @@ class PostExtractor:
         finally:
             alone.shutdown(wait=False)
 
-    def _lost(self, pool: ProcessPoolExecutor, url: str) -> None:
-        """A worker died with ``url`` waiting in it (perhaps as its cause): a new pool."""
+    def _lost(self, pool: ProcessPoolExecutor, url: str | None) -> None:
+        """A worker died with ``url`` waiting in it (perhaps as its cause), or between pages
+        (``url`` None): a new pool."""
         if pool is not self._pool:
             return  # already replaced, on an earlier page's news
         self.worker_failures += 1
-        logger.warning(
-            "A page-reading worker died (%s was waiting in it): its pages are read again, "
-            "each alone",
-            url,
-        )
+        if url is None:
+            logger.warning("A page-reading worker died between pages: a new one reads them")
+        else:
+            logger.warning(
+                "A page-reading worker died (%s was waiting in it): its pages are read again, "
+                "each alone",
+                url,
+            )
         pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool(self.workers)
 
