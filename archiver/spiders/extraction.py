@@ -16,7 +16,9 @@ all (no ``fork``/``spawn`` here) leaves the pages to the crawl's own process, wi
 A worker is a fresh interpreter ("spawn"), which imports the program's main module as
 multiprocessing does: ``archiver``, ``python -m archiver``, ``scrapy crawl`` and Scrapyd's
 runner guard theirs; a program that runs a crawl from its own script must guard it with ``if
-__name__ == "__main__"``. A worker ends with the crawl's process, even one killed outright.
+__name__ == "__main__"`` (unguarded, the worker's import would start the crawl again: the spider
+refuses, saying so). A worker ends with the crawl's process, even one killed outright, and
+ignores Ctrl-C (the terminal signals the whole process group): the crawl ends it.
 
 Settings read by the spider: ``ARCHIVER_PARSE_WORKERS`` ("auto": one worker when the process
 may use two or more cores, none on one; or a number, 0 = read pages in the crawl's process).
