@@ -19,6 +19,7 @@ from archiver.archive.layout import ArchivePaths
 from archiver.files import read_jsonl
 from archiver.pages import parse_post_page
 from archiver.pages.selectors import DRUPAL7
+from archiver.pages.worker import ready
 from archiver.replica import ReplicaOptions, ReplicaServer, ReplicaSite
 from archiver.spiders.extraction import PostExtractor, parse_workers
 
@@ -220,3 +221,163 @@ def test_workers_end_when_the_crawl_is_killed(tmp_path: Path) -> None:
     while not process_ended(worker):  # the worker looks every WATCH_INTERVAL seconds
         assert time.monotonic() < deadline, f"worker {worker} outlived its crawl"
         time.sleep(0.05)
+
+
+def test_a_worker_lives_through_ctrl_c() -> None:
+    """Ctrl-C in a terminal signals the whole process group, the workers with the crawl: the
+    crawl shuts down gracefully and still needs its worker for the pages waiting in it."""
+    import os
+    import signal
+
+    pages = fixture_posts()
+    extractor = PostExtractor(1, DRUPAL7)
+    extractor.start()
+    assert extractor._pool is not None
+    worker = extractor._pool.submit(ready).result(timeout=60)
+    os.kill(worker, signal.SIGINT)
+    try:
+        assert extractor._pool.submit(ready).result(timeout=60) == worker
+    finally:
+        got = read_all(extractor, pages)
+    assert got == [parse_post_page(h, u) for h, u in pages]
+    assert extractor.worker_failures == 0 and extractor.pages_in_workers == len(pages)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_ctrl_c_mid_crawl_ends_the_run_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group) while posts are read in the worker: the run is
+    kept as interrupted (exit 4), with every fetched post's item, no worker counted as lost,
+    no traceback on stderr, and no process left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import archiver_env
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs /proc to find the worker")
+    site = ReplicaSite(ReplicaOptions(posts=400, seed=5, latency_ms=30))
+    output = tmp_path / "archive"
+    with ReplicaServer(site, port=0) as server:
+        crawl = subprocess.Popen(
+            [
+                sys.executable, "-m", "archiver", "crawl", "--start-url", server.listing_url,
+                "--output", str(output), *LOOPBACK_ARGS, "-s", "ARCHIVER_PARSE_WORKERS=1",
+            ],
+            cwd=REPO_ROOT, env=archiver_env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            warcs = output / "runs"
+            # Mid-crawl: the worker is up and post pages are being captured.
+            while not (
+                len(children_of(crawl.pid)) >= 2
+                and sum(f.stat().st_size for f in warcs.glob("*/warc/*")) > 200_000
+            ):
+                assert crawl.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            children = children_of(crawl.pid)
+            os.killpg(crawl.pid, signal.SIGINT)  # as the terminal does
+            _, stderr = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert crawl.returncode == 4, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "archiver/parse/workers_lost" not in stderr
+    assert "page-reading worker died" not in stderr
+    run = ArchivePaths(output).run(ArchivePaths(output).run_ids()[-1])
+    items = list(read_jsonl(run.items_jsonl))
+    assert 0 < len(items) < 400
+    read = sum(1 for item in items if item.get("http_status") == 200)
+    assert f"'archiver/parse/in_workers': {read}," in stderr
+    deadline = time.monotonic() + 30
+    while not all(process_ended(child) for child in children):
+        assert time.monotonic() < deadline, "a worker outlived its crawl"
+        time.sleep(0.05)
+
+
+UNGUARDED_SCRIPT = """
+import os, sys
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+# No `if __name__ == "__main__"`: a spawned worker imports this module and runs it all again.
+settings = Settings()
+settings.setmodule("archiver.settings", priority="project")
+settings.set("ARCHIVER_START_URLS", [sys.argv[1]])
+settings.set("ARCHIVER_OUTPUT_DIR", os.path.join(sys.argv[2], str(os.getpid())))
+settings.set("ARCHIVER_PARSE_WORKERS", 1)
+settings.set("LOG_LEVEL", "WARNING")
+for name, value in zip(sys.argv[3::2], sys.argv[4::2]):
+    settings.set(name, value)
+process = CrawlerProcess(settings)
+process.crawl("news")
+process.start()
+"""
+
+
+def test_an_unguarded_script_does_not_crawl_again_in_its_worker(tmp_path: Path) -> None:
+    """A script that runs a crawl without ``if __name__ == "__main__"`` is imported again by
+    the spawned worker: that import must not run a second crawl (here into another archive,
+    as a script naming its output by date or process would), and says how to fix the script."""
+    import subprocess
+    import sys
+
+    from helpers import archiver_env
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    archives = tmp_path / "archives"
+    settings = [part.split("=", 1) for part in LOOPBACK_ARGS[1::2]]
+    site = ReplicaSite(ReplicaOptions(posts=20, seed=5))
+    with ReplicaServer(site, port=0) as server:
+        result = subprocess.run(
+            [sys.executable, str(script), server.listing_url, str(archives)]
+            + [value for pair in settings for value in pair],
+            cwd=tmp_path, env=archiver_env(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled = sorted(path.name for path in archives.iterdir())
+    assert len(crawled) == 1, (crawled, result.stderr[-3000:])
+    assert 'if __name__ == "__main__"' in result.stderr
+    (archive,) = crawled
+    run = ArchivePaths(archives / archive)
+    (run_id,) = run.run_ids()
+    assert len(list(read_jsonl(run.run(run_id).items_jsonl))) == 20
+
+
+def test_a_worker_killed_between_pages_is_replaced(caplog: Any) -> None:
+    """A worker killed while it waits for pages (the OOM killer, an operator, systemd's stop
+    signalling the whole unit) is a worker lost, not a sign that workers cannot run here: a
+    new one reads the next pages, and the loss is counted."""
+    import os
+    import signal
+    import time
+
+    pages = fixture_posts()
+    extractor = PostExtractor(1, DRUPAL7)
+    extractor.start()
+    pool = extractor._pool
+    assert pool is not None
+    worker = pool.submit(ready).result(timeout=60)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not getattr(pool, "_broken", False):  # the pool has seen it (CPython's flag)
+        assert time.monotonic() < deadline, "the pool never saw its worker die"
+        time.sleep(0.02)
+    with caplog.at_level(logging.WARNING):
+        got = read_all(extractor, pages)
+    assert got == [parse_post_page(h, u) for h, u in pages]
+    assert extractor.pages_in_workers == len(pages) and extractor.workers == 1
+    assert extractor.worker_failures == 1
+    assert "cannot run here" not in caplog.text

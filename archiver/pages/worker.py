@@ -7,6 +7,7 @@ archiver.pages, ~40 ms), not Scrapy and Twisted (~200 ms more, on every crawl's 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +29,12 @@ _reader: tuple[PageReader, Selectors] | None = None
 def start_worker(read: PageReader, selectors: Selectors, crawl_pid: int) -> None:
     global _reader
     _reader = (read, selectors)
+    # Ctrl-C in a terminal signals the whole process group: the worker too. The crawl then
+    # shuts down gracefully and still needs the worker for the pages waiting in it; and a
+    # KeyboardInterrupt raised while reading a page would go back to the crawl as that page's
+    # outcome, out of its event loop (a crawl that never ends). The crawl ends its workers
+    # (its close, or the watch below); SIGTERM is left as is: the pool ends workers with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with, args=(crawl_pid,), daemon=True).start()
 
 

@@ -16,7 +16,9 @@ all (no ``fork``/``spawn`` here) leaves the pages to the crawl's own process, wi
 A worker is a fresh interpreter ("spawn"), which imports the program's main module as
 multiprocessing does: ``archiver``, ``python -m archiver``, ``scrapy crawl`` and Scrapyd's
 runner guard theirs; a program that runs a crawl from its own script must guard it with ``if
-__name__ == "__main__"``. A worker ends with the crawl's process, even one killed outright.
+__name__ == "__main__"`` (unguarded, the worker's import would start the crawl again: the spider
+refuses, saying so). A worker ends with the crawl's process, even one killed outright, and
+ignores Ctrl-C (the terminal signals the whole process group): the crawl ends it.
 
 Settings read by the spider: ``ARCHIVER_PARSE_WORKERS`` ("auto": one worker when the process
 may use two or more cores, none on one; or a number, 0 = read pages in the crawl's process).
@@ -63,6 +65,22 @@ def parse_workers(value: object, cores: int | None = None) -> int:
     if count < 0:
         raise ValueError(f"ARCHIVER_PARSE_WORKERS must not be negative, not {count}")
     return count
+
+
+def starting_a_worker() -> bool:
+    """Whether this process is a worker still importing the program's main module.
+
+    A spawned worker imports the main module as it starts; a script that runs its crawl
+    without ``if __name__ == "__main__"`` would run it again there: a second crawl (into
+    another archive, if its output is named by date or process) while the pages wait."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+UNGUARDED_SCRIPT = (
+    "A crawl was started while a page-reading worker imported the program's main module: "
+    'run the crawl under `if __name__ == "__main__":` in your script (see '
+    "archiver.spiders.extraction); the worker does not crawl"
+)
 
 
 def _usable_cores() -> int:
@@ -121,7 +139,16 @@ class PostExtractor:
         if pool is None:
             return self.read(text, url, self.selectors)
         try:
-            future = pool.submit(read_in_worker, text, url)
+            try:
+                future = pool.submit(read_in_worker, text, url)
+            except BrokenProcessPool:
+                if not self._answered:
+                    raise
+                # A worker that had answered died between pages (killed from outside): a new
+                # pool reads this page, as any other.
+                self._lost(pool, None)
+                assert self._pool is not None
+                future = self._pool.submit(read_in_worker, text, url)
         except Exception as error:  # the pool could not start a worker
             self._read_here(error)
             return self.read(text, url, self.selectors)
@@ -147,16 +174,20 @@ class PostExtractor:
         finally:
             alone.shutdown(wait=False)
 
-    def _lost(self, pool: ProcessPoolExecutor, url: str) -> None:
-        """A worker died with ``url`` waiting in it (perhaps as its cause): a new pool."""
+    def _lost(self, pool: ProcessPoolExecutor, url: str | None) -> None:
+        """A worker died with ``url`` waiting in it (perhaps as its cause), or between pages
+        (``url`` None): a new pool."""
         if pool is not self._pool:
             return  # already replaced, on an earlier page's news
         self.worker_failures += 1
-        logger.warning(
-            "A page-reading worker died (%s was waiting in it): its pages are read again, "
-            "each alone",
-            url,
-        )
+        if url is None:
+            logger.warning("A page-reading worker died between pages: a new one reads them")
+        else:
+            logger.warning(
+                "A page-reading worker died (%s was waiting in it): its pages are read again, "
+                "each alone",
+                url,
+            )
         pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool(self.workers)
 

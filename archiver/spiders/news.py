@@ -59,7 +59,12 @@ from archiver.pages.selectors import Selectors
 from archiver.pages.urls import Origin, allowed_origins, origin
 from archiver.signals import listing_page_seen, page_failed, post_fetched, post_not_modified
 from archiver.sources import get_profile
-from archiver.spiders.extraction import PostExtractor, parse_workers
+from archiver.spiders.extraction import (
+    UNGUARDED_SCRIPT,
+    PostExtractor,
+    parse_workers,
+    starting_a_worker,
+)
 from archiver.spiders.memory import CrawlMemory
 from archiver.spiders.outcomes import (
     classify_post_failure,
@@ -147,6 +152,8 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        if starting_a_worker():  # an unguarded script, imported again by a worker
+            raise RuntimeError(UNGUARDED_SCRIPT)
         settings = crawler.settings
         # Spider arguments (`scrapy crawl news -a output=DIR`, Scrapyd's schedule.json) set the
         # archiver settings, before any component reads them (Scrapy freezes the settings and
