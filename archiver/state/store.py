@@ -10,9 +10,10 @@ learns which posts are new, changed or removed.
 
 Guarantees a cron job relies on:
 
-- **Crash-safe**: every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``) in WAL mode
-  with ``synchronous=NORMAL``: a killed process leaves the state of its last committed write
-  (WAL commits survive any process crash); a power cut may lose the last few commits but never
+- **Crash-safe**: every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``; a write
+  that is one statement is its own transaction) in WAL mode with ``synchronous=NORMAL``: a
+  killed process leaves the state of its last committed write (WAL commits survive any
+  process crash); a power cut may lose the last few commits but never
   corrupts the database, and a lost commit is re-learned from the run's items on ``--resume``.
   (FULL would fsync every write: a third of a loopback crawl's time, for no process-crash gain.)
 - **Idempotent**: recording the same capture again in the same run (a resumed run) neither adds a
@@ -621,13 +622,16 @@ class ArchiveState:
     def remember_payload(
         self, run_id: str, target_uri: str, payload_digest: str, warc: Mapping[str, Any]
     ) -> bool:
-        """Remember the first record holding this payload; False when one was known already."""
-        with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO payloads (target_uri, payload_digest, run_id, warc)"
-                " VALUES (?, ?, ?, ?)",
-                (target_uri, payload_digest, run_id, json.dumps(dict(warc))),
-            )
+        """Remember the first record holding this payload; False when one was known already.
+
+        One statement, so its own transaction (autocommit): committed when it returns, as
+        with ``BEGIN IMMEDIATE`` ... ``COMMIT`` (a write statement takes the write lock
+        before it reads), at a third of the calls into SQLite: one per record written."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO payloads (target_uri, payload_digest, run_id, warc)"
+            " VALUES (?, ?, ?, ?)",
+            (target_uri, payload_digest, run_id, json.dumps(dict(warc))),
+        )
         return cursor.rowcount == 1
 
     def original_payload(self, target_uri: str, payload_digest: str) -> dict[str, Any] | None:

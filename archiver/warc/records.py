@@ -120,10 +120,11 @@ def host_header(url: str) -> str:
     """The Host header an HTTP client sends for ``url`` (the port only when not the default)."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    if parts.port is not None:
+    port = parts.port  # parsed anew at each reading
+    if port is not None:
         host = host.rsplit(":", 1)[0]
-        if _DEFAULT_PORTS.get(parts.scheme) != parts.port:
-            host = f"{host}:{parts.port}"
+        if _DEFAULT_PORTS.get(parts.scheme) != port:
+            host = f"{host}:{port}"
     return host
 
 
