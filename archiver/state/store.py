@@ -143,6 +143,20 @@ class Change:
         return post_key(self.source, self.node_id, self.url)
 
 
+# The stored address of a post (ArchiveState._canonical): as an alias, as itself, by its node
+# id (?3, NULL when none), by its path (?4; a page showing another node id, ?5, than the stored
+# one is another post). UNION ALL yields its branches' rows in order.
+_CANONICAL_URL = (
+    "SELECT url FROM aliases WHERE source = ?1 AND alias_url = ?2"
+    " UNION ALL SELECT url FROM posts WHERE source = ?1 AND url = ?2"
+    " UNION ALL SELECT * FROM (SELECT url FROM posts WHERE ?3 IS NOT NULL AND source = ?1"
+    "  AND post_key = ?3 ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1)"
+    " UNION ALL SELECT * FROM (SELECT url FROM posts WHERE source = ?1 AND path_key = ?4"
+    "  AND (node_id IS NULL OR ?5 IS NULL OR node_id = ?5)"
+    "  ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1)"
+)
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -399,31 +413,21 @@ class ArchiveState:
     def _canonical(self, source: str, url: str, node_id: object = None) -> str:
         """The stored address of the post at ``url``: found by the address itself, as an alias
         the listing printed, by the post's identity (node id) or by its path (the source moved
-        to another scheme, host or port). ``url`` itself when the post is not known."""
+        to another scheme, host or port). ``url`` itself when the post is not known.
+
+        One statement, its branches in that order of preference: its first row is the answer,
+        and SQLite stops at it (a post known by its address costs one index lookup)."""
+        node = None if node_id in (None, "") else str(node_id)
         row = self._db.execute(
-            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?"
-            " UNION ALL SELECT url FROM posts WHERE source = ? AND url = ?",
-            (source, url, source, url),
+            _CANONICAL_URL,
+            (
+                source,
+                url,
+                post_key(source, node_id, url) if node is not None else None,
+                post_key(source, None, url),
+                node,
+            ),
         ).fetchone()
-        if row is None and node_id not in (None, ""):
-            row = self._db.execute(
-                "SELECT url FROM posts WHERE source = ? AND post_key = ?"
-                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
-                (source, post_key(source, node_id, url)),
-            ).fetchone()
-        if row is None:
-            # By path; a page showing another node id than the stored one is another post.
-            row = self._db.execute(
-                "SELECT url FROM posts WHERE source = ? AND path_key = ?"
-                " AND (node_id IS NULL OR ? IS NULL OR node_id = ?)"
-                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
-                (
-                    source,
-                    post_key(source, None, url),
-                    None if node_id in (None, "") else str(node_id),
-                    None if node_id in (None, "") else str(node_id),
-                ),
-            ).fetchone()
         return str(row[0]) if row else url
 
     # -- recording what a run saw -------------------------------------------------------------

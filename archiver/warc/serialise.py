@@ -19,6 +19,7 @@ every record the same way. Pure: no files, no Scrapy.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from archiver.warc.records import (
     CapturedRequest,
     CapturedResponse,
     Header,
+    base32_of_sha1,
     host_header,
     reason_phrase,
     request_target,
@@ -136,7 +138,9 @@ def _record(
     content_type: str,
 ) -> bytes:
     """Header block + HTTP block + payload + two CRLFs; the block digest and length last."""
-    warc_headers.append(("WARC-Block-Digest", warc_digest(block + payload)))
+    block_digest = hashlib.sha1(block)
+    block_digest.update(payload)  # the block is the HTTP headers and the payload
+    warc_headers.append(("WARC-Block-Digest", "sha1:" + base32_of_sha1(block_digest.digest())))
     warc_headers.append(("Content-Type", content_type))
     warc_headers.append(("Content-Length", str(len(block) + len(payload))))
     head = _WARC_HEAD + "".join([f"{name}: {value}\r\n" for name, value in warc_headers])

@@ -88,6 +88,10 @@ WarcPointer = dict[str, Any]
 RECORDS_SIDECAR_SUFFIX = ".records.partial"
 
 
+# One encoder for every note (json.dumps with an option builds a new one per call).
+_SIDECAR_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def records_sidecar(records_dir: Path, warc_name: str) -> Path:
     """Where the writer describes the records of WARC ``warc_name`` (its final name)."""
     return records_dir / (warc_name + RECORDS_SIDECAR_SUFFIX)
@@ -406,7 +410,7 @@ class WarcWriter:
             entry["cdxj"] = cdxj_line(record, offset, length, name)
         # Buffered, not flushed per record: after a crash the sidecar falls short of the
         # (repaired) file and is not used.
-        self._sidecar.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._sidecar.write(_SIDECAR_JSON.encode(entry) + "\n")
 
     def _ensure_file(self) -> None:
         if self._broken_at is not None:
