@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import base64
 import uuid
+import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -22,6 +25,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
+import archiver.warc.writer as writer_module
 from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
@@ -29,6 +33,7 @@ from archiver.warc.records import (
     CapturedRequest,
     CapturedResponse,
     Header,
+    WarcInfo,
     base32_of_sha1,
     host_header,
     payload_digest,
@@ -44,6 +49,7 @@ from archiver.warc.serialise import (
     response_record,
     revisit_record,
 )
+from archiver.warc.writer import WarcWriter
 
 DATE = "2026-11-23T20:30:00.123456Z"
 RECORD_ID = "<urn:uuid:0f2b7c1e-8a55-4d3c-9b1e-6f8a2c3d4e5f>"
@@ -332,3 +338,41 @@ def _warcio_digest(data: bytes) -> Digester:
     digester = Digester("sha1")
     digester.update(data)
     return digester
+
+
+def test_the_writers_files_hold_warcios_records(tmp_path: Path, monkeypatch: Any) -> None:
+    """Through the writer (ids, date, pairing, gzip members): each member of the file is
+    warcio's serialisation of the record the warcio-based writer built."""
+    ids = iter([RECORD_ID, OTHER_ID, "<urn:uuid:a>", "<urn:uuid:b>"])
+    monkeypatch.setattr(writer_module, "new_record_id", lambda: next(ids))
+    moment = datetime(2026, 11, 23, 20, 30, 0, 123456, tzinfo=UTC)
+    request, response = REQUESTS[0], RESPONSES[7]
+    with WarcWriter(tmp_path, WarcInfo(software="t"), host="box", clock=lambda: moment) as writer:
+        first = writer.write_exchange(request, response)
+        writer.write_revisit(
+            request, RESPONSES[2], refers_to=first, profile=PROFILE_SERVER_NOT_MODIFIED
+        )
+    data = next(tmp_path.glob("*.warc.gz")).read_bytes()
+    members = []
+    while data:
+        inflate = zlib.decompressobj(31)
+        members.append(inflate.decompress(data))
+        data = inflate.unused_data
+    refers = {**first, "record_id": first["record_id"]}
+    expected = [
+        warcio_response(response, request.url, RECORD_ID, OTHER_ID),
+        warcio_request(request, OTHER_ID, RECORD_ID),
+        warcio_revisit_as(RESPONSES[2], request.url, refers, "<urn:uuid:a>", "<urn:uuid:b>"),
+        warcio_request(request, "<urn:uuid:b>", "<urn:uuid:a>"),
+    ]
+    assert members[1:] == [_as_warcio_wrote_it(record).data for record in expected]
+    assert first["payload_digest"] == expected[0].rec_headers.get_header("WARC-Payload-Digest")
+
+
+def warcio_revisit_as(
+    response: CapturedResponse, url: str, refers_to: dict[str, Any], record_id: str, other: str
+) -> ArcWarcRecord:
+    record = warcio_revisit(response, url, refers_to, PROFILE_SERVER_NOT_MODIFIED)
+    record.rec_headers.replace_header("WARC-Record-ID", record_id)
+    record.rec_headers.replace_header("WARC-Concurrent-To", other)
+    return record
