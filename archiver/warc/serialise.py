@@ -41,9 +41,7 @@ from archiver.warc.records import (
     reason_phrase,
     request_target,
 )
-from archiver.warc.records import (
-    payload_digest as warc_digest,  # block digests take the same form
-)
+from archiver.warc.records import payload_digest as warc_digest  # the name is a parameter's
 
 # warcio's Content-Type of each record type (RecordBuilder.WARC_RECORDS).
 _HTTP_REQUEST_TYPE = "application/http; msgtype=request"
@@ -130,14 +128,9 @@ def _content_type(headers: Iterable[Header]) -> str | None:
     return None
 
 
-def _record(
-    rec_type: str,
-    warc_headers: list[Header],
-    block: bytes,
-    payload: bytes,
-    content_type: str,
-) -> bytes:
-    """Header block + HTTP block + payload + two CRLFs; the block digest and length last."""
+def _record(warc_headers: list[Header], block: bytes, payload: bytes, content_type: str) -> bytes:
+    """Header block + HTTP block + payload + two CRLFs; the block digest, the record's
+    content type and length added last, as warcio's writer adds them."""
     block_digest = hashlib.sha1(block)
     block_digest.update(payload)  # the block is the HTTP headers and the payload
     warc_headers.append(("WARC-Block-Digest", "sha1:" + base32_of_sha1(block_digest.digest())))
@@ -162,7 +155,7 @@ def request_record(
     if request.url:
         headers.append(("WARC-Target-URI", request.url))
     headers.append(("WARC-Payload-Digest", digest))
-    data = _record(REQUEST, headers, block, request.body, _HTTP_REQUEST_TYPE)
+    data = _record(headers, block, request.body, _HTTP_REQUEST_TYPE)
     return SerialisedRecord(
         REQUEST,
         data,
@@ -195,7 +188,7 @@ def response_record(
         headers.append(("WARC-Target-URI", url))
     headers.append(("WARC-Payload-Digest", digest))
     headers += [("WARC-Protocol", protocol) for protocol in response.protocols]
-    data = _record(RESPONSE, headers, block, response.body, _HTTP_RESPONSE_TYPE)
+    data = _record(headers, block, response.body, _HTTP_RESPONSE_TYPE)
     return SerialisedRecord(
         RESPONSE,
         data,
@@ -242,7 +235,7 @@ def revisit_record(
     if url:
         headers.append(("WARC-Target-URI", url))
     headers += [("WARC-Protocol", protocol) for protocol in response.protocols]
-    data = _record(REVISIT, headers, block, b"", _HTTP_RESPONSE_TYPE)
+    data = _record(headers, block, b"", _HTTP_RESPONSE_TYPE)
     return SerialisedRecord(
         REVISIT,
         data,

@@ -1,7 +1,9 @@
 """WarcWriter: HTTP exchanges into rolling, gzip-per-record WARC files named as IIPC tools do.
 
-Pure warcio, no Scrapy (the Scrapy glue is :mod:`archiver.downloadermiddlewares.capture`). Files
-are named
+No Scrapy (the Scrapy glue is :mod:`archiver.downloadermiddlewares.capture`); the records of
+an exchange are serialised by :mod:`archiver.warc.serialise` (warcio's bytes), the warcinfo and
+metadata records by warcio itself, and each record is noted with its CDXJ line
+(:mod:`archiver.warc.cdxj`). Files are named
 ``<prefix>-<YYYYmmddHHMMSSfff>-<serial:05d>-<host>.warc.gz`` (Heritrix's naming; ``host`` is
 the crawling machine), begin with a ``warcinfo`` record, hold one gzip member per record (so
 any record can be read from its offset alone) and are written under a ``.open`` suffix: the
