@@ -413,3 +413,17 @@ def test_finding_a_post_is_one_statement(state: ArchiveState) -> None:
     finally:
         state._db.set_trace_callback(None)
     assert len(statements) == 1
+
+
+def test_latest_warc_is_the_posts_latest_capture(state: ArchiveState) -> None:
+    run(state, "r1", "incremental", [item("a", run_id="r1"), item("b", None, "r1")])
+    run(state, "r2", "incremental", [item("a", "Edited", "r2", listed_url=BASE + "old-a")])
+    for url in (BASE + "a", BASE + "old-a", BASE + "b", BASE + "unknown"):
+        post = state.post(SOURCE, url)
+        assert state.latest_warc(SOURCE, url) == (post.warc if post else None), url
+    assert state.latest_warc(SOURCE, BASE + "old-a") == {
+        "filename": "r2.warc.gz",
+        "offset": 0,
+        "record_id": "<urn:a>",
+    }
+    assert state.latest_warc(SOURCE, BASE + "b") is None  # a teaser only: no capture

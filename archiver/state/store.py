@@ -378,6 +378,16 @@ class ArchiveState:
         values["capture_pending"] = bool(values["capture_pending"])
         return PostState(**values, warc=json.loads(row["warc"]) if row["warc"] else None)
 
+    def latest_warc(self, source: str, url: str) -> dict[str, Any] | None:
+        """``post(source, url).warc`` (the WARC pointer of the post's latest version, None for
+        an unknown post or one without a capture) in one indexed lookup: the capture
+        middleware asks it for every 304 answer of a full run."""
+        row = self._db.execute(
+            "SELECT warc FROM versions WHERE source = ? AND url = ? ORDER BY id DESC LIMIT 1",
+            (source, self._canonical(source, url)),
+        ).fetchone()
+        return json.loads(row[0]) if row is not None and row[0] else None
+
     def posts(self, source: str | None = None) -> list[PostState]:
         query = "SELECT source, url FROM posts" + (" WHERE source = ?" if source else "")
         keys = self._db.execute(query, (source,) if source else ()).fetchall()
