@@ -427,3 +427,18 @@ def test_latest_warc_is_the_posts_latest_capture(state: ArchiveState) -> None:
         "record_id": "<urn:a>",
     }
     assert state.latest_warc(SOURCE, BASE + "b") is None  # a teaser only: no capture
+
+
+def test_an_unchanged_post_is_told_with_its_title_and_date(state: ArchiveState) -> None:
+    run(state, "r1", "incremental", [item("a", listed_url=BASE + "old-a")])
+    state.begin_run("r2", "full")
+    for url in (BASE + "a", BASE + "old-a"):
+        change = state.change("r2", SOURCE, url)
+        assert (change.kind, change.url, change.title, change.published) == (
+            "unchanged",
+            url,
+            "Title of a",
+            "2020-10-08T17:31:00-04:00",
+        )
+    unknown = state.change("r2", SOURCE, BASE + "unknown")
+    assert (unknown.kind, unknown.title, unknown.published) == ("unchanged", None, None)

@@ -662,10 +662,12 @@ class ArchiveState:
         """How the post changed in run ``run_id``, from what the database holds."""
         for change in self._changes(run_id, "AND p.source = ? AND p.url = ?", (source, url)):
             return change
-        post = self.post(source, url)
-        return Change(
-            "unchanged", source, url, post.title if post else None, post.published if post else None
-        )
+        # Unchanged: its title and date as post() would give them, without the rest.
+        row = self._db.execute(
+            "SELECT title, published FROM posts WHERE source = ? AND url = ?",
+            (source, self._canonical(source, url)),
+        ).fetchone()
+        return Change("unchanged", source, url, *(tuple(row) if row else (None, None)))
 
     def run_changes(self, run_id: str) -> list[Change]:
         """Every post that was new, changed, removed or suspected removed in run ``run_id``."""
