@@ -383,3 +383,62 @@ def test_the_archive_stays_unwalked_until_a_run_reaches_the_end(state: ArchiveSt
     state.begin_run("r7", "incremental")
     state.finish_run("r7", "complete", counts={})  # recorded before the count existed
     assert state.walked_to_end("r8")
+
+
+def test_a_post_is_found_in_order_alias_address_node_id_path(state: ArchiveState) -> None:
+    """The stored address of a post: an alias first, then the address itself, then the node
+    id, then the path on another host (never a post that shows another node id)."""
+    run(state, "r1", "incremental", [item("a", node_id="1"), item("b", node_id="2")])
+    run(state, "r2", "incremental", [item("c", node_id="3", listed_url=BASE + "b")])
+    other_host = "http://news.example:9000/content/"
+    assert state._canonical(SOURCE, BASE + "b", "1") == BASE + "c"  # the alias wins
+    assert state._canonical(SOURCE, BASE + "a", "2") == BASE + "a"  # the address itself
+    assert state._canonical(SOURCE, other_host + "x", "2") == BASE + "b"  # the node id
+    assert state._canonical(SOURCE, other_host + "a", None) == BASE + "a"  # the path
+    assert state._canonical(SOURCE, other_host + "a", "") == BASE + "a"
+    assert state._canonical(SOURCE, other_host + "a", "9") == other_host + "a"  # another post
+    assert state._canonical(SOURCE, other_host + "a", 1) == BASE + "a"  # its own node id
+    assert state._canonical("other", BASE + "a", "1") == BASE + "a"  # unknown: itself
+    # A page of post 1 at a new address is post 1 (recorded at its stored address).
+    run(state, "r3", "incremental", [item("d", node_id="1")])
+    assert state._canonical(SOURCE, BASE + "d", "1") == BASE + "a"
+
+
+def test_finding_a_post_is_one_statement(state: ArchiveState) -> None:
+    run(state, "r1", "incremental", [item("a", node_id="1")])
+    statements: list[str] = []
+    state._db.set_trace_callback(statements.append)
+    try:
+        state._canonical(SOURCE, "http://elsewhere.example/new", "7")
+    finally:
+        state._db.set_trace_callback(None)
+    assert len(statements) == 1
+
+
+def test_latest_warc_is_the_posts_latest_capture(state: ArchiveState) -> None:
+    run(state, "r1", "incremental", [item("a", run_id="r1"), item("b", None, "r1")])
+    run(state, "r2", "incremental", [item("a", "Edited", "r2", listed_url=BASE + "old-a")])
+    for url in (BASE + "a", BASE + "old-a", BASE + "b", BASE + "unknown"):
+        post = state.post(SOURCE, url)
+        assert state.latest_warc(SOURCE, url) == (post.warc if post else None), url
+    assert state.latest_warc(SOURCE, BASE + "old-a") == {
+        "filename": "r2.warc.gz",
+        "offset": 0,
+        "record_id": "<urn:a>",
+    }
+    assert state.latest_warc(SOURCE, BASE + "b") is None  # a teaser only: no capture
+
+
+def test_an_unchanged_post_is_told_with_its_title_and_date(state: ArchiveState) -> None:
+    run(state, "r1", "incremental", [item("a", listed_url=BASE + "old-a")])
+    state.begin_run("r2", "full")
+    for url in (BASE + "a", BASE + "old-a"):
+        change = state.change("r2", SOURCE, url)
+        assert (change.kind, change.url, change.title, change.published) == (
+            "unchanged",
+            url,
+            "Title of a",
+            "2020-10-08T17:31:00-04:00",
+        )
+    unknown = state.change("r2", SOURCE, BASE + "unknown")
+    assert (unknown.kind, unknown.title, unknown.published) == ("unchanged", None, None)

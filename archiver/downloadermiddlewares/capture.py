@@ -180,6 +180,7 @@ class WarcCaptureMiddleware:
         self.redact = tuple(redact)
         self.tls = TlsSessions()
         self._identified_hosts: set[str] = set()
+        self._files_counted = 0  # archiver/warc/files as last set (set when it changes)
         self.signals: SignalManager | None = None
 
     @classmethod
@@ -265,25 +266,27 @@ class WarcCaptureMiddleware:
         request.meta[POINTER_META_KEY] = pointer
         self._inc("archiver/warc/records", self.writer.records_written - before[0])
         self._inc("archiver/warc/bytes", self.writer.bytes_written - before[1])
-        if self.stats is not None:
-            self.stats.set_value("archiver/warc/files", self.writer.files_opened)
+        if self.stats is not None and self.writer.files_opened != self._files_counted:
+            self._files_counted = self.writer.files_opened
+            self.stats.set_value("archiver/warc/files", self._files_counted)
         return response
 
     def _write(self, request: Request, response: Response, date: datetime | None) -> WarcPointer:
         """Write the exchange as a response, or as a revisit when the payload is known."""
         sent = captured_request(request, self.redact)
-        host = urlsplit(response.url).hostname or ""
-        session = self.tls.session(host)
+        address = urlsplit(response.url)
+        session = self.tls.session(address.hostname or "")
         received = captured_response(response, self.redact, session[0] if session else None)
-        original = None
+        original = digest = None
         if response.status == 304 and is_conditional(request):
             original = self.memory.last_capture(sent.url)
             profile, stat = PROFILE_SERVER_NOT_MODIFIED, "not_modified"
         elif response.status == 200 and self.dedup:
-            original = self.memory.original(sent.url, payload_digest(received.body))
+            digest = payload_digest(received.body)  # the record's too, if it is written whole
+            original = self.memory.original(sent.url, digest)
             profile, stat = PROFILE_IDENTICAL_PAYLOAD, "identical"
         if original is None:
-            pointer = self.writer.write_exchange(sent, received, date=date)
+            pointer = self.writer.write_exchange(sent, received, date=date, payload_digest=digest)
         else:
             pointer = self.writer.write_revisit(
                 sent, received, refers_to=original, profile=profile, date=date
@@ -292,10 +295,8 @@ class WarcCaptureMiddleware:
         # Remembered only once both records are written (a crash between them leaves a lone
         # record that repair cuts: nothing may refer to it).
         self.memory.remember(pointer, status=response.status)
-        if response.url.startswith("https:") and urlsplit(response.url).netloc not in (
-            self._identified_hosts
-        ):
-            self._identified_hosts.add(urlsplit(response.url).netloc)
+        if response.url.startswith("https:") and address.netloc not in self._identified_hosts:
+            self._identified_hosts.add(address.netloc)
             self.writer.write_metadata(
                 response.url,
                 identity_payload(server_identity(response, session)),

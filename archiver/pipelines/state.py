@@ -26,6 +26,7 @@ from archiver import signals
 from archiver.archive.layout import ArchivePaths
 from archiver.archive.session import crawl_state
 from archiver.files import disk_full_message
+from archiver.pipelines.itemdict import item_dict
 from archiver.state import ArchiveState, parse_mode
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class StatePipeline:
         if self.state is None:
             return item
         with self._disk_full_reported():
-            change = self.state.record_capture(self.run_id, adapter.asdict())
+            change = self.state.record_capture(self.run_id, item_dict(item))
             adapter["change"] = change.kind
             self.crawler.stats.inc_value(f"archiver/posts/{change.kind}")
         return item

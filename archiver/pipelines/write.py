@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from archiver.archive.layout import ArchivePaths
 from archiver.files import JsonLinesAppender, disk_full_message
+from archiver.pipelines.itemdict import item_dict
 from archiver.signals import disk_full
 
 
@@ -50,7 +50,7 @@ class WritePipeline:
     def process_item(self, item: Any) -> Any:
         assert self.appender is not None
         try:
-            self.appender.append(ItemAdapter(item).asdict())
+            self.appender.append(item_dict(item))
         except OSError as error:
             full = disk_full_message(error, self.appender.path)
             if full is None:

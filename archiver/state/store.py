@@ -10,9 +10,10 @@ learns which posts are new, changed or removed.
 
 Guarantees a cron job relies on:
 
-- **Crash-safe**: every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``) in WAL mode
-  with ``synchronous=NORMAL``: a killed process leaves the state of its last committed write
-  (WAL commits survive any process crash); a power cut may lose the last few commits but never
+- **Crash-safe**: every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``; a write
+  that is one statement is its own transaction) in WAL mode with ``synchronous=NORMAL``: a
+  killed process leaves the state of its last committed write (WAL commits survive any
+  process crash); a power cut may lose the last few commits but never
   corrupts the database, and a lost commit is re-learned from the run's items on ``--resume``.
   (FULL would fsync every write: a third of a loopback crawl's time, for no process-crash gain.)
 - **Idempotent**: recording the same capture again in the same run (a resumed run) neither adds a
@@ -140,6 +141,20 @@ class Change:
     def key(self) -> str:
         """The post's identity (:func:`archiver.items.post_key`)."""
         return post_key(self.source, self.node_id, self.url)
+
+
+# The stored address of a post (ArchiveState._canonical): as an alias, as itself, by its node
+# id (?3, NULL when none), by its path (?4; a page showing another node id, ?5, than the stored
+# one is another post). UNION ALL yields its branches' rows in order.
+_CANONICAL_URL = (
+    "SELECT url FROM aliases WHERE source = ?1 AND alias_url = ?2"
+    " UNION ALL SELECT url FROM posts WHERE source = ?1 AND url = ?2"
+    " UNION ALL SELECT * FROM (SELECT url FROM posts WHERE ?3 IS NOT NULL AND source = ?1"
+    "  AND post_key = ?3 ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1)"
+    " UNION ALL SELECT * FROM (SELECT url FROM posts WHERE source = ?1 AND path_key = ?4"
+    "  AND (node_id IS NULL OR ?5 IS NULL OR node_id = ?5)"
+    "  ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1)"
+)
 
 
 def utc_now() -> str:
@@ -363,6 +378,16 @@ class ArchiveState:
         values["capture_pending"] = bool(values["capture_pending"])
         return PostState(**values, warc=json.loads(row["warc"]) if row["warc"] else None)
 
+    def latest_warc(self, source: str, url: str) -> dict[str, Any] | None:
+        """``post(source, url).warc`` (the WARC pointer of the post's latest version, None for
+        an unknown post or one without a capture) in one indexed lookup: the capture
+        middleware asks it for every 304 answer of a full run."""
+        row = self._db.execute(
+            "SELECT warc FROM versions WHERE source = ? AND url = ? ORDER BY id DESC LIMIT 1",
+            (source, self._canonical(source, url)),
+        ).fetchone()
+        return json.loads(row[0]) if row is not None and row[0] else None
+
     def posts(self, source: str | None = None) -> list[PostState]:
         query = "SELECT source, url FROM posts" + (" WHERE source = ?" if source else "")
         keys = self._db.execute(query, (source,) if source else ()).fetchall()
@@ -398,31 +423,21 @@ class ArchiveState:
     def _canonical(self, source: str, url: str, node_id: object = None) -> str:
         """The stored address of the post at ``url``: found by the address itself, as an alias
         the listing printed, by the post's identity (node id) or by its path (the source moved
-        to another scheme, host or port). ``url`` itself when the post is not known."""
+        to another scheme, host or port). ``url`` itself when the post is not known.
+
+        One statement, its branches in that order of preference: its first row is the answer,
+        and SQLite stops at it (a post known by its address costs one index lookup)."""
+        node = None if node_id in (None, "") else str(node_id)
         row = self._db.execute(
-            "SELECT url FROM aliases WHERE source = ? AND alias_url = ?"
-            " UNION ALL SELECT url FROM posts WHERE source = ? AND url = ?",
-            (source, url, source, url),
+            _CANONICAL_URL,
+            (
+                source,
+                url,
+                post_key(source, node_id, url) if node is not None else None,
+                post_key(source, None, url),
+                node,
+            ),
         ).fetchone()
-        if row is None and node_id not in (None, ""):
-            row = self._db.execute(
-                "SELECT url FROM posts WHERE source = ? AND post_key = ?"
-                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
-                (source, post_key(source, node_id, url)),
-            ).fetchone()
-        if row is None:
-            # By path; a page showing another node id than the stored one is another post.
-            row = self._db.execute(
-                "SELECT url FROM posts WHERE source = ? AND path_key = ?"
-                " AND (node_id IS NULL OR ? IS NULL OR node_id = ?)"
-                " ORDER BY removed_at IS NOT NULL, last_seen_at DESC LIMIT 1",
-                (
-                    source,
-                    post_key(source, None, url),
-                    None if node_id in (None, "") else str(node_id),
-                    None if node_id in (None, "") else str(node_id),
-                ),
-            ).fetchone()
         return str(row[0]) if row else url
 
     # -- recording what a run saw -------------------------------------------------------------
@@ -621,13 +636,16 @@ class ArchiveState:
     def remember_payload(
         self, run_id: str, target_uri: str, payload_digest: str, warc: Mapping[str, Any]
     ) -> bool:
-        """Remember the first record holding this payload; False when one was known already."""
-        with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO payloads (target_uri, payload_digest, run_id, warc)"
-                " VALUES (?, ?, ?, ?)",
-                (target_uri, payload_digest, run_id, json.dumps(dict(warc))),
-            )
+        """Remember the first record holding this payload; False when one was known already.
+
+        One statement, so its own transaction (autocommit): committed when it returns, as
+        with ``BEGIN IMMEDIATE`` ... ``COMMIT`` (a write statement takes the write lock
+        before it reads), at a third of the calls into SQLite: one per record written."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO payloads (target_uri, payload_digest, run_id, warc)"
+            " VALUES (?, ?, ?, ?)",
+            (target_uri, payload_digest, run_id, json.dumps(dict(warc))),
+        )
         return cursor.rowcount == 1
 
     def original_payload(self, target_uri: str, payload_digest: str) -> dict[str, Any] | None:
@@ -644,10 +662,12 @@ class ArchiveState:
         """How the post changed in run ``run_id``, from what the database holds."""
         for change in self._changes(run_id, "AND p.source = ? AND p.url = ?", (source, url)):
             return change
-        post = self.post(source, url)
-        return Change(
-            "unchanged", source, url, post.title if post else None, post.published if post else None
-        )
+        # Unchanged: its title and date as post() would give them, without the rest.
+        row = self._db.execute(
+            "SELECT title, published FROM posts WHERE source = ? AND url = ?",
+            (source, self._canonical(source, url)),
+        ).fetchone()
+        return Change("unchanged", source, url, *(tuple(row) if row else (None, None)))
 
     def run_changes(self, run_id: str) -> list[Change]:
         """Every post that was new, changed, removed or suspected removed in run ``run_id``."""

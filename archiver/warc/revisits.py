@@ -127,10 +127,10 @@ class CaptureMemory:
         if state is None or not self.source:
             return None
         try:
-            post = state.post(self.source, target_uri)
-            if post is None or not post.warc:
+            latest = state.latest_warc(self.source, target_uri)
+            if not latest:
                 return None
-            pointer = original_of(post.warc)
+            pointer = original_of(latest)
             digest, uri = pointer.get("payload_digest"), pointer.get("target_uri")
             first = state.original_payload(str(uri), str(digest)) if digest and uri else None
         except sqlite3.Error as error:

@@ -1,7 +1,9 @@
 """WarcWriter: HTTP exchanges into rolling, gzip-per-record WARC files named as IIPC tools do.
 
-Pure warcio, no Scrapy (the Scrapy glue is :mod:`archiver.downloadermiddlewares.capture`). Files
-are named
+No Scrapy (the Scrapy glue is :mod:`archiver.downloadermiddlewares.capture`); the records of
+an exchange are serialised by :mod:`archiver.warc.serialise` (warcio's bytes), the warcinfo and
+metadata records by warcio itself, and each record is noted with its CDXJ line
+(:mod:`archiver.warc.cdxj`). Files are named
 ``<prefix>-<YYYYmmddHHMMSSfff>-<serial:05d>-<host>.warc.gz`` (Heritrix's naming; ``host`` is
 the crawling machine), begin with a ``warcinfo`` record, hold one gzip member per record (so
 any record can be read from its offset alone) and are written under a ``.open`` suffix: the
@@ -38,18 +40,15 @@ import socket
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-import surt
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
-from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import WARCWriter
 
 from archiver.files import fsync_directory
+from archiver.warc.cdxj import CDXJ_RECORD_TYPES, cdxj_line
 from archiver.warc.records import (
     PROFILE_IDENTICAL_PAYLOAD,
     WARC_VERSION,
@@ -57,12 +56,16 @@ from archiver.warc.records import (
     CapturedResponse,
     WarcInfo,
     build_metadata,
-    build_request,
-    build_response,
-    build_revisit,
     build_warcinfo,
-    new_record_id,
     warc_date,
+)
+from archiver.warc.serialise import (
+    SerialisedRecord,
+    from_warcio,
+    new_record_id,
+    request_record,
+    response_record,
+    revisit_record,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,6 +90,10 @@ WarcPointer = dict[str, Any]
 RECORDS_SIDECAR_SUFFIX = ".records.partial"
 
 
+# One encoder for every note (json.dumps with an option builds a new one per call).
+_SIDECAR_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def records_sidecar(records_dir: Path, warc_name: str) -> Path:
     """Where the writer describes the records of WARC ``warc_name`` (its final name)."""
     return records_dir / (warc_name + RECORDS_SIDECAR_SUFFIX)
@@ -105,41 +112,6 @@ def gzip_member(data: bytes) -> bytes:
     """``data`` as one gzip member, byte for byte what warcio's gzip writer makes of it."""
     window_bits = max(9, min(15, (len(data) + _ZLIB_MIN_LOOKAHEAD).bit_length()))
     return zlib.compress(data, _GZIP_LEVEL, _GZIP_WBITS_OFFSET + window_bits)
-
-
-CDXJ_RECORD_TYPES = ("response", "revisit", "resource")
-_MIME_END = re.compile(r"[;\s]")
-
-
-def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) -> str:
-    """The CDXJ line cdxj-indexer writes for ``record`` (a GET exchange: no POST key suffix),
-    from the values the writer has in hand: SURT key, 14-digit time, url, mime, status,
-    payload digest, length, offset, file name."""
-    headers = record.rec_headers
-    url = headers.get_header("WARC-Target-URI")
-    index: dict[str, str] = {"url": url}
-    if record.rec_type == "revisit":
-        mime: str | None = "warc/revisit"
-    elif record.rec_type == "response":
-        mime = record.http_headers.get_header("Content-Type") if record.http_headers else None
-    else:
-        mime = headers.get_header("Content-Type")
-    if mime and record.rec_type != "revisit":
-        mime = _MIME_END.split(mime, 1)[0].strip()
-    if mime is not None:
-        index["mime"] = mime
-    if record.rec_type in ("response", "revisit") and record.http_headers:
-        index["status"] = record.http_headers.get_statuscode()
-    digest = headers.get_header("WARC-Payload-Digest")
-    if digest:
-        index["digest"] = digest
-    index.update(length=str(length), offset=str(offset), filename=filename)
-    try:
-        key = surt.surt(url)
-    except Exception:  # what cdxj-indexer does with a URL surt cannot read
-        key = url
-    stamp = iso_date_to_timestamp(headers.get_header("WARC-Date"))
-    return f"{key} {stamp} {json.dumps(index)}\n"
 
 
 def records_sidecar_tiles(records_dir: Path, warc: Path) -> bool:
@@ -224,23 +196,26 @@ class WarcWriter:
         response: CapturedResponse,
         *,
         date: datetime | None = None,
+        payload_digest: str | None = None,
     ) -> WarcPointer:
         """Write the request and response records of one exchange; the response's pointer.
 
-        ``date`` is when the request was sent (both records carry it, as Heritrix does).
+        ``date`` is when the request was sent (both records carry it, as Heritrix does);
+        ``payload_digest``: the response's (:func:`archiver.warc.records.payload_digest`) when
+        the caller computed it already.
         """
         when = warc_date(date or self._clock())
         response_id, request_id = new_record_id(), new_record_id()
-        response_record = build_response(
-            self._builder(),
+        answer = response_record(
             response,
             url=request.url,
             date=when,
             record_id=response_id,
             concurrent_to=request_id,
+            payload_digest=payload_digest,
         )
-        request_record = self._request_record(request, when, request_id, response_id)
-        return self._write_pair(response_record, request_record)
+        sent = request_record(request, date=when, record_id=request_id, concurrent_to=response_id)
+        return self._write_pair(answer, sent)
 
     def write_revisit(
         self,
@@ -262,8 +237,7 @@ class WarcWriter:
         """
         when = warc_date(date or self._clock())
         revisit_id, request_id = new_record_id(), new_record_id()
-        revisit_record = build_revisit(
-            self._builder(),
+        revisit = revisit_record(
             response,
             url=request.url,
             date=when,
@@ -275,8 +249,8 @@ class WarcWriter:
             refers_to_uri=str(refers_to["target_uri"]),
             refers_to_date=str(refers_to["date"]),
         )
-        request_record = self._request_record(request, when, request_id, revisit_id)
-        pointer = self._write_pair(revisit_record, request_record)
+        sent = request_record(request, date=when, record_id=request_id, concurrent_to=revisit_id)
+        pointer = self._write_pair(revisit, sent)
         pointer["refers_to"] = {k: v for k, v in refers_to.items() if k != "refers_to"}
         return pointer
 
@@ -302,7 +276,7 @@ class WarcWriter:
             concurrent_to=concurrent_to,
         )
         with self._whole_records_only(start):
-            offset, length = self._write_record(record, payload)
+            offset, length = self._write_record(from_warcio(record, self._builder()), payload)
         assert self._open_path is not None
         return {
             "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
@@ -339,47 +313,35 @@ class WarcWriter:
     # --- files -----------------------------------------------------------------------------
 
     def _builder(self) -> WARCWriter:
-        """A warcio writer for building and serialising records, uncompressed (each record is
-        compressed by :func:`gzip_member`); its output stream is set for each record."""
+        """A warcio writer for the records warcio builds (warcinfo, metadata), uncompressed
+        (each record is compressed by :func:`gzip_member`); its output set for each record."""
         if self._writer is None:
             self._writer = WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
         return self._writer
 
-    def _request_record(
-        self, request: CapturedRequest, when: str, request_id: str, response_id: str
-    ) -> ArcWarcRecord:
-        return build_request(
-            self._builder(), request, date=when, record_id=request_id, concurrent_to=response_id
-        )
-
-    def _write_pair(
-        self, response_record: ArcWarcRecord, request_record: ArcWarcRecord
-    ) -> WarcPointer:
+    def _write_pair(self, answer: SerialisedRecord, request: SerialisedRecord) -> WarcPointer:
         self._ensure_file()
         with self._whole_records_only(self._tell()):
-            offset, length = self._write_record(response_record)
-            self._write_record(request_record)
+            offset, length = self._write_record(answer)
+            self._write_record(request)
         assert self._open_path is not None
-        headers = response_record.rec_headers
         return {
             "filename": self._open_path.name[: -len(OPEN_SUFFIX)],
             "offset": offset,
             "length": length,
-            "record_id": headers.get_header("WARC-Record-ID"),
-            "target_uri": headers.get_header("WARC-Target-URI"),
-            "date": headers.get_header("WARC-Date"),
-            "payload_digest": headers.get_header("WARC-Payload-Digest"),
+            "record_id": answer.record_id,
+            "target_uri": answer.target_uri,
+            "date": answer.date,
+            "payload_digest": answer.payload_digest,
         }
 
-    def _write_record(self, record: ArcWarcRecord, payload: bytes | None = None) -> tuple[int, int]:
+    def _write_record(
+        self, record: SerialisedRecord, payload: bytes | None = None
+    ) -> tuple[int, int]:
         assert self._file is not None
-        # warcio serialises the record (digests, Content-Length); it is compressed here in one
-        # call, as one gzip member, and hashed as written (the manifest's record hash).
-        serialised = BytesIO()
-        writer = self._builder()
-        writer.out = serialised
-        writer.write_record(record)
-        member = gzip_member(serialised.getvalue())
+        # Compressed in one call, as one gzip member, and hashed as written (the manifest's
+        # record hash).
+        member = gzip_member(record.data)
         offset = self._file.tell()
         self._file.write(member)
         self._file.flush()  # to the OS, as warcio's writer did after each record
@@ -430,20 +392,17 @@ class WarcWriter:
             raise
 
     def _describe(
-        self, record: ArcWarcRecord, offset: int, length: int, sha256: str, payload: bytes | None
+        self, record: SerialisedRecord, offset: int, length: int, sha256: str, payload: bytes | None
     ) -> None:
         assert self._sidecar is not None
-        headers = record.rec_headers
         entry: dict[str, Any] = {
             "offset": offset,
             "length": length,
             "sha256": sha256,
             "type": record.rec_type,
-            "record_id": headers.get_header("WARC-Record-ID"),
-            "target_uri": headers.get_header("WARC-Target-URI"),
-            "concurrent_to": [
-                value for key, value in headers.headers if key == "WARC-Concurrent-To"
-            ],
+            "record_id": record.record_id,
+            "target_uri": record.target_uri,
+            "concurrent_to": list(record.concurrent_to),
         }
         if payload is not None:
             entry["payload"] = payload.decode("utf-8", "replace")
@@ -453,7 +412,7 @@ class WarcWriter:
             entry["cdxj"] = cdxj_line(record, offset, length, name)
         # Buffered, not flushed per record: after a crash the sidecar falls short of the
         # (repaired) file and is not used.
-        self._sidecar.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._sidecar.write(_SIDECAR_JSON.encode(entry) + "\n")
 
     def _ensure_file(self) -> None:
         if self._broken_at is not None:
@@ -477,7 +436,8 @@ class WarcWriter:
             self.records_dir.mkdir(parents=True, exist_ok=True)
             self._sidecar = records_sidecar(self.records_dir, name).open("w", encoding="utf-8")
         with self._whole_records_only(0):
-            self._write_record(build_warcinfo(self._builder(), name, self.info))
+            warcinfo = build_warcinfo(self._builder(), name, self.info)
+            self._write_record(from_warcio(warcinfo, self._builder()))
         logger.info("Writing WARC %s", path.name)
 
     def _finish_file(self) -> None:
