@@ -237,6 +237,17 @@ def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     return count
 
 
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write ``lines`` (each ending in a newline: JSON Lines made with :func:`json_line`)
+    atomically, as they come; returns how many were written."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for line in lines:
+            handle.write(line.encode("utf-8"))
+            count += 1
+    return count
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """The records of a JSON Lines file; a torn last line (a crash mid-append) is skipped."""
     if not path.exists():
