@@ -101,15 +101,31 @@ def json_document_pieces(
     for key, value in members:
         yield ("\n  " if empty else ",\n  ") + json.dumps(key, ensure_ascii=False) + ": "
         empty = False
-        if not isinstance(value, Iterator):
+        if isinstance(value, JsonText):
+            yield from value.pieces
+        elif isinstance(value, Iterator):
+            yield from json_list_pieces(value, sort_keys=sort_keys)
+        else:
             yield _indented(value, 1, sort_keys)
-            continue
-        first = True
-        for element in value:
-            yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
-            first = False
-        yield "[]" if first else "\n  ]"
     yield "}" if empty else "\n}"
+
+
+def json_list_pieces(elements: Iterable[Any], *, sort_keys: bool = False) -> Iterator[str]:
+    """A list of ``elements`` as :func:`json_document_pieces` writes a member's iterator, an
+    element at a time (to be spooled to a file and given back as :class:`JsonText`)."""
+    first = True
+    for element in elements:
+        yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
+        first = False
+    yield "[]" if first else "\n  ]"
+
+
+class JsonText:
+    """A member's value already written as :func:`json_document_pieces` writes it there
+    (:func:`json_list_pieces`): its pieces are copied as they are."""
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self.pieces = pieces
 
 
 def _indented(value: Any, level: int, sort_keys: bool) -> str:

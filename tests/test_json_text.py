@@ -88,3 +88,15 @@ def test_a_streamed_document_is_json_dumps_of_the_whole() -> None:
     text = "".join(json_document_pieces(sorted(members), sort_keys=True))
     whole = {"run_id": "r1", "new": entries, "empty": [], "k": {"x": 1}}
     assert text == json.dumps(whole, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@pytest.mark.parametrize("entries", [[], [{"b": 1, "a": ["x"]}, {"c": None}]])
+def test_a_list_written_ahead_as_text_is_copied_in_place(entries: list[Any]) -> None:
+    """The manifest's records are spooled as text (json_list_pieces) and copied in (JsonText)."""
+    from archiver.files import JsonText, json_list_pieces
+
+    spooled = "".join(json_list_pieces(iter(entries), sort_keys=True))
+    members = [("a", 1), ("records", JsonText([spooled[:5], spooled[5:]])), ("z", "end")]
+    text = "".join(json_document_pieces(members, sort_keys=True))
+    whole = {"a": 1, "records": entries, "z": "end"}
+    assert text == json.dumps(whole, ensure_ascii=False, indent=2, sort_keys=True)
