@@ -101,22 +101,114 @@ def json_document_pieces(
     for key, value in members:
         yield ("\n  " if empty else ",\n  ") + json.dumps(key, ensure_ascii=False) + ": "
         empty = False
-        if not isinstance(value, Iterator):
+        if isinstance(value, JsonText):
+            yield from value.pieces
+        elif isinstance(value, Iterator):
+            yield from json_list_pieces(value, sort_keys=sort_keys)
+        else:
             yield _indented(value, 1, sort_keys)
-            continue
-        first = True
-        for element in value:
-            yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
-            first = False
-        yield "[]" if first else "\n  ]"
     yield "}" if empty else "\n}"
 
 
+def json_list_pieces(elements: Iterable[Any], *, sort_keys: bool = False) -> Iterator[str]:
+    """A list of ``elements`` as :func:`json_document_pieces` writes a member's iterator, an
+    element at a time (to be spooled to a file and given back as :class:`JsonText`)."""
+    first = True
+    for element in elements:
+        yield ("[\n    " if first else ",\n    ") + _indented(element, 2, sort_keys)
+        first = False
+    yield "[]" if first else "\n  ]"
+
+
+class JsonText:
+    """A member's value already written as :func:`json_document_pieces` writes it there
+    (:func:`json_list_pieces`): its pieces are copied as they are."""
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self.pieces = pieces
+
+
 def _indented(value: Any, level: int, sort_keys: bool) -> str:
-    """``value`` as json.dumps(indent=2) writes it ``level`` deep (JSON text holds no raw
-    newline: every line break is the indentation's)."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=sort_keys)
-    return text.replace("\n", "\n" + "  " * level)
+    """``value`` as json.dumps(ensure_ascii=False, indent=2) writes it ``level`` deep.
+
+    json.dumps with an indent runs the json module's pure-Python encoder (its C encoder
+    knows no indent): 8-10 us for a manifest's item or record entry, most of sealing a run.
+    Values of JSON's own types (what the archive's files hold) are written here with the C
+    string escaper, the same text; any other value (a non-string key, NaN, a subclass) goes
+    to json.dumps."""
+    pieces: list[str] = []
+    try:
+        _pretty(value, "\n" + "  " * level, sort_keys, pieces)
+    except (_NotPlain, TypeError, RecursionError):
+        text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=sort_keys)
+        # JSON text holds no raw newline: every line break is the indentation's.
+        return text.replace("\n", "\n" + "  " * level)
+    return "".join(pieces)
+
+
+class _NotPlain(Exception):
+    """A value :func:`_pretty` leaves to json.dumps."""
+
+
+_escape_string = json.encoder.encode_basestring  # json's (C) escaper for ensure_ascii=False
+_INFINITY = float("inf")
+
+
+def _pretty(value: Any, newline: str, sort_keys: bool, out: list[str]) -> None:
+    """Append to ``out`` the pieces of ``value`` as json.dumps(indent=2, ensure_ascii=False)
+    writes it, ``newline`` being a line break and the indentation of ``value``'s line.
+    Raises _NotPlain for a value that is not of JSON's own types (or not finite)."""
+    kind = type(value)
+    if kind is str:
+        out.append(_escape_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        if value != value or value in (_INFINITY, -_INFINITY):
+            raise _NotPlain
+        out.append(float.__repr__(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        opening = "{" + inner
+        for key, element in sorted(value.items()) if sort_keys else value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            opening_key = opening + _escape_string(key) + ": "
+            opening = "," + inner
+            # Strings and integers inline: most of a manifest entry, without a call each.
+            if type(element) is str:
+                out.append(opening_key + _escape_string(element))
+            elif type(element) is int:
+                out.append(opening_key + int.__repr__(element))
+            else:
+                out.append(opening_key)
+                _pretty(element, inner, sort_keys, out)
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        opening = "[" + inner
+        for element in value:
+            if type(element) is str:
+                out.append(opening + _escape_string(element))
+            else:
+                out.append(opening)
+                _pretty(element, inner, sort_keys, out)
+            opening = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _NotPlain
 
 
 def atomic_write_json_streamed(path: Path, members: Iterable[tuple[str, Any]]) -> None:
@@ -157,6 +249,17 @@ def atomic_write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     with atomic_writer(path) as handle:
         for record in records:
             handle.write(json_line(record).encode("utf-8"))
+            count += 1
+    return count
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write ``lines`` (each ending in a newline: JSON Lines made with :func:`json_line`)
+    atomically, as they come; returns how many were written."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for line in lines:
+            handle.write(line.encode("utf-8"))
             count += 1
     return count
 

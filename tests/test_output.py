@@ -117,3 +117,54 @@ def test_run_record_arguments_hide_redacted_credentials() -> None:
         "--redact-header",
         "Authorization",
     ]
+
+
+# Records as posts.jsonl and items.jsonl hold them: with removed_at last (the catalogue's),
+# without it (a run's items), with it elsewhere (an older or edited file), and odd ones.
+CATALOGUE_RECORDS = [
+    {"source": "s", "url": "a", "published": "2020-01-01T00:00:00+00:00", "body_text": "x",
+     "removed_at": None},
+    {"source": "s", "url": "b", "body_text": "é\n\"", "flags": ["f"],
+     "removed_at": "2021-01-01T00:00:00+00:00"},
+    {"source": "s", "url": "c", "body_text": None, "removed_at": "2021-02-02T00:00:00+00:00",
+     "title": "removed_at not last"},
+    {"source": "s", "url": "d", "published": "2019-05-05T05:05:05+02:00", "body_text": "y"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("removed_at", [None, "2024-05-01T12:00:00+00:00"])
+def test_catalogue_rows_are_the_records_and_their_lines_as_json_line_writes_them(
+    removed_at: str | None,
+) -> None:
+    import sqlite3
+
+    from archiver.archive.catalogue import merged_catalogue_rows
+    from archiver.files import json_line
+
+    records = [dict(r) for r in CATALOGUE_RECORDS]
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    rows = list(merged_catalogue_rows(records[:2], records[2:], scratch))
+    assert [row.record() for row in rows] == merge_catalogue(records[:2], records[2:])
+    for row in rows:
+        record = row.record()
+        assert list(record) == list(next(r for r in records if r["url"] == record["url"]))
+        record["removed_at"] = removed_at  # what with_removed_at does
+        assert row.line_with_removed_at(removed_at) == json_line(record)
+
+
+def test_the_feed_keeps_the_same_entries_from_summaries_as_from_records() -> None:
+    from archiver.archive.catalogue import feed_summary
+    from archiver.archive.reports import NewestEntries
+
+    records = [
+        {"url": f"u{i}", "published": f"2020-01-{1 + i % 28:02d}T00:00:00+00:00",
+         "body_text": "b" if i % 3 else None, "flags": ["article_missing"] if i % 5 == 0 else []}
+        for i in range(60)
+    ]  # fmt: skip
+    whole, summarised = NewestEntries(7), NewestEntries(7)
+    loaded: list[str] = []
+    for record in records:
+        whole.add(record)
+        summarised.offer(feed_summary(record), lambda r=record: loaded.append(r["url"]) or r)
+    assert summarised.entries() == whole.entries()
+    assert len(loaded) < len(records)  # only records the feed kept (for a while) were asked for

@@ -45,7 +45,9 @@ later steps from recording what they can. Every file is written atomically (arch
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -53,13 +55,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.archive.catalogue import count_posts, latest_per_post, merged_catalogue
+from archiver.archive.catalogue import (
+    CatalogueRow,
+    count_posts,
+    latest_per_post,
+    merged_catalogue_rows,
+)
 from archiver.archive.hashes import hash_run_files
 from archiver.archive.layout import ArchivePaths, RunPaths
 from archiver.archive.package import package_run, run_title, wacz_each_run
 from archiver.archive.reports import (
     NewestEntries,
-    with_removed_at,
     write_changes_streamed,
     write_feed,
 )
@@ -69,6 +75,7 @@ from archiver.files import (
     add_json_member,
     atomic_write_json,
     atomic_write_jsonl,
+    atomic_write_lines,
     disk_full_message,
     read_json,
     read_jsonl,
@@ -365,14 +372,32 @@ def _report_changes(
             scratch=scratch,
             extra={"limit_reached": limit_reached} if limit_reached else None,
         )
-        catalogue = merged_catalogue(
+        catalogue = merged_catalogue_rows(
             read_jsonl(archive.posts_jsonl), read_jsonl(run.items_jsonl), scratch
         )
-        total = atomic_write_jsonl(
-            archive.posts_jsonl, map(newest.add, with_removed_at(catalogue, removed))
-        )
+        lines = _catalogue_lines(catalogue, removed, newest)
+        total = atomic_write_lines(archive.posts_jsonl, lines)
     write_feed(archive, newest.entries(), title=options.feed_title, limit=options.feed_limit)
     return kinds, total
+
+
+def _catalogue_lines(
+    rows: Iterable[CatalogueRow], removed: dict[str, str], newest: NewestEntries
+) -> Iterator[str]:
+    """posts.jsonl's lines: each post's record with its ``removed_at`` (from the state), as
+    archiver.archive.reports.with_removed_at sets it, offered to the feed's ``newest`` on
+    the way. A record is decoded only when the feed keeps it."""
+    for row in rows:
+        removed_at = removed.get(row.key)
+        record = functools.partial(_record_removed_at, row, removed_at)
+        newest.offer(json.loads(row.summary), record)
+        yield row.line_with_removed_at(removed_at)
+
+
+def _record_removed_at(row: CatalogueRow, removed_at: str | None) -> Record:
+    record = row.record()
+    record["removed_at"] = removed_at
+    return record
 
 
 def _log_step_failure(step: str, run: RunPaths, error: BaseException) -> None:

@@ -40,7 +40,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive.layout import RunPaths
@@ -128,6 +127,10 @@ def write_cdxj(warc_files: list[Path], destination: Path, *, for_replay: bool = 
     """A sorted CDXJ index of ``warc_files`` at ``destination`` (file names relative to them):
     every response, revisit and resource record; ``for_replay`` leaves out the revisits that
     record a 304 (see the module docstring)."""
+
+    # Imported here: a run's end indexes from the writer's notes (written_cdxj), and importing
+    # cdxj-indexer (pyamf, pkg_resources) took ~40 ms at every crawl's start.
+    from cdxj_indexer.main import CDXJIndexer
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(destination.name + ".tmp")

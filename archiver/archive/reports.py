@@ -27,7 +27,7 @@ import re
 import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -182,16 +182,23 @@ class NewestEntries:
 
     def add(self, record: Mapping[str, Any]) -> Any:
         """Consider ``record``; returns it (to pass records through on their way to a file)."""
-        if not record.get("url") or _never_captured(record) or not self.limit:
-            return record
+        self.offer(record, lambda: record)
+        return record
+
+    def offer(self, summary: Mapping[str, Any], record: Callable[[], Mapping[str, Any]]) -> None:
+        """Consider a record by its ``summary`` (its ``url``, ``flags``, ``published``,
+        ``crawled_at`` and whether it has a ``body_text``: archiver.archive.catalogue's
+        feed_summary); ``record()`` gives the record itself, asked for only when it is kept
+        (the catalogue comes newest first: few are)."""
+        if not summary.get("url") or _never_captured(summary) or not self.limit:
+            return
         self._seen += 1
         # Of equal times and URLs, the earlier record wins (as a stable sort would keep it).
-        entry = (_entry_time(record) or _EPOCH, str(record.get("url")), -self._seen, record)
+        rank = (_entry_time(summary) or _EPOCH, str(summary.get("url")), -self._seen)
         if len(self._heap) < self.limit:
-            heapq.heappush(self._heap, entry)
-        elif entry[:3] > self._heap[0][:3]:
-            heapq.heapreplace(self._heap, entry)
-        return record
+            heapq.heappush(self._heap, (*rank, record()))
+        elif rank > self._heap[0][:3]:
+            heapq.heapreplace(self._heap, (*rank, record()))
 
     def dated(self) -> list[tuple[datetime | None, Mapping[str, Any]]]:
         """The kept records with their entry times, newest first."""

@@ -40,8 +40,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cdxj_indexer.main import CompressedWriter
-
 from archiver import __version__
 from archiver.files import atomic_writer
 
@@ -146,6 +144,10 @@ def _write_member(package: zipfile.ZipFile, path: str, data: bytes) -> dict[str,
 
 def _write_index(package: zipfile.ZipFile, cdxj_lines: Iterable[str]) -> list[dict[str, Any]]:
     """indexes/index.cdx.gz (stored: gzip blocks) and indexes/index.idx, streamed."""
+    # Imported here: every crawl imports this module (archive.package), few write a WACZ, and
+    # importing cdxj-indexer (pyamf, pkg_resources) took ~40 ms at every crawl's start.
+    from cdxj_indexer.main import CompressedWriter
+
     info = zipfile.ZipInfo("indexes/index.cdx.gz", _now())
     info.compress_type = zipfile.ZIP_STORED
     block_index = io.StringIO()

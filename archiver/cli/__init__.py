@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archiver import __version__
-from archiver.cli import exit_codes
+from archiver.cli import collector, exit_codes
 
 # Modules that register one subcommand each, in the order `archiver --help` lists them.
 COMMAND_MODULES = (
@@ -94,10 +94,18 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command ``argv`` names; its exit code. Without ``argv`` (the ``archiver``
+    command, ``python -m archiver``) the command line is the process's own, and so is its
+    garbage collector (archiver.cli.collector: off while the command's modules load, nothing
+    collected at exit); a caller that passes ``argv`` keeps its collector as it is."""
     if argv is None:
         argv = sys.argv[1:]
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+        collector.own_process()
+    try:
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+    finally:
+        collector.start_up_done()
     code: int = args.func(args)
     return code
 

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
 from archiver.archive.catalogue import merge_catalogue
 from archiver.archive.layout import ArchivePaths, RunPaths, new_run_id
@@ -31,7 +32,7 @@ from archiver.archive.lifecycle import (
     describe_posts,
 )
 from archiver.archive.lock import ArchiveLock, ArchiveLocked
-from archiver.cli import exit_codes
+from archiver.cli import collector, exit_codes
 from archiver.cli.settings_check import check_setting
 from archiver.cli.verbosity import add_verbosity_arguments, apply_verbosity
 from archiver.files import json_line, read_json, read_jsonl
@@ -180,7 +181,29 @@ def settings_from_args(
         join_distributed_run(settings, redis_url)
     # A run id names a directory: refuse one that is a path (../../x) before anything runs.
     ArchivePaths(Path(settings.get("ARCHIVER_OUTPUT_DIR"))).run(settings.get("ARCHIVER_RUN_ID"))
+    leave_out_extensions_off(settings)
     return settings
+
+
+# Scrapy extensions whose setting archiver keeps off (archiver/settings.py), by that setting.
+EXTENSIONS_OFF_BY = {
+    "TELNETCONSOLE_ENABLED": "scrapy.extensions.telnet.TelnetConsole",
+    "REMOTE_CONTROL_ENABLED": "scrapy.extensions.remote_control.RemoteControl",
+}
+
+
+def leave_out_extensions_off(settings: Settings) -> None:
+    """Take the extensions of :data:`EXTENSIONS_OFF_BY` whose setting is off out of Scrapy's
+    ``EXTENSIONS_BASE``. Scrapy imports every extension named there (even one set to None in
+    ``EXTENSIONS``) before it asks it whether it is on, and the remote control's module
+    imports aiohttp: ~80 ms at every crawl's start for an extension that then does nothing.
+    Switched on (``-s REMOTE_CONTROL_ENABLED=True``), it is kept."""
+    base = settings["EXTENSIONS_BASE"]
+    if not isinstance(base, BaseSettings):
+        return
+    for name, path in EXTENSIONS_OFF_BY.items():
+        if not settings.getbool(name) and path in base:
+            base.delete(path, priority="cmdline")
 
 
 def refuse_undistributed_modes(args: argparse.Namespace, settings: Settings) -> None:
@@ -324,6 +347,8 @@ def crawl(settings: Settings) -> dict[str, Any]:
             )
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(NewsSpider)
+        # The components are made and the spider open: what they hold lives to the end.
+        crawler.signals.connect(collector.start_up_done, signal=signals.engine_started)
         process.crawl(crawler)
         process.start()
     finally:
@@ -360,7 +385,9 @@ def _crawl_as_worker(settings: Settings, archive: ArchivePaths, run: RunPaths) -
     except (ArchiveLocked, OSError) as error:
         return {"status": "failed", "run_id": run.run_id, "error": str(error), "ran": False}
     process = CrawlerProcess(settings)
-    process.crawl(NewsSpider)
+    crawler = process.create_crawler(NewsSpider)
+    crawler.signals.connect(collector.start_up_done, signal=signals.engine_started)
+    process.crawl(crawler)
     process.start()
     if not run.run_json.exists():
         return {"status": "failed", "run_id": run.run_id, "error": "the crawl did not start"}

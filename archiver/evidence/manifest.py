@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from archiver.files import json_document_pieces
+from archiver.files import JsonText, json_document_pieces
 
 __all__ = [
     "EVIDENCE_DIR",
@@ -129,14 +129,15 @@ def write_manifest(
     files: dict[str, dict[str, Any]],
     items: Iterable[dict[str, Any]],
     previous: dict[str, Any] | None,
-    records: Iterable[dict[str, Any]] = (),
+    records: Iterable[dict[str, Any]] | JsonText = (),
     certificates: dict[str, Any] | None = None,
     signing_key: str | None = None,
     created: datetime | None = None,
 ) -> str:
     """Write to ``out`` the very bytes of ``manifest_bytes(build_manifest(...))``, its items
     and records one at a time (a run's manifest grows with its posts); returns their SHA-256.
-    ``certificates`` are read when they are written: before ``items`` and ``records`` are."""
+    ``certificates`` are read when they are written: before ``items`` and ``records`` are.
+    ``records`` may be their text already (archiver.files.json_list_pieces, spooled)."""
     head = build_manifest(
         run_id=run_id,
         record=record,
@@ -147,7 +148,10 @@ def write_manifest(
         signing_key=signing_key,
         created=created,
     )
-    head.update(items=item_entries_iter(items), records=iter(records))
+    head.update(
+        items=item_entries_iter(items),
+        records=records if isinstance(records, JsonText) else iter(records),
+    )
     digest = hashlib.sha256()
     for piece in json_document_pieces(sorted(head.items()), sort_keys=True):
         data = piece.encode("utf-8")

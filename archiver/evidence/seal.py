@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import mmap
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,14 @@ from archiver.evidence.signing import (
 )
 from archiver.evidence.timestamps import TimestampError, timestamp_run
 from archiver.evidence.wacz import check_signed_wacz, ecdsa_key_path, load_ecdsa_key, signed_data
-from archiver.files import atomic_write_bytes, atomic_writer, json_line, read_jsonl, sha256_file
+from archiver.files import (
+    JsonText,
+    atomic_write_bytes,
+    atomic_writer,
+    json_list_pieces,
+    read_jsonl,
+    sha256_file,
+)
 from archiver.warc.writer import RECORDS_SIDECAR_SUFFIX
 
 __all__ = [
@@ -136,17 +143,21 @@ def seal_run(
     certificates: dict[str, Any] = {}
     records_dir = run_dir / "indexes"
     manifest_path = run_dir / MANIFEST_NAME
-    # The records go to a spool file first: the certificates found among them come before
-    # them in the manifest (keys sorted), and a run's records are too many to hold.
-    spool = run_dir / ".manifest-records.jsonl.tmp"
+    # The records go to a spool file first, as the manifest's text: the certificates found
+    # among them come before them in the manifest (keys sorted), and a run's records are too
+    # many to hold.
+    spool = run_dir / ".manifest-records.json.tmp"
     try:
         with spool.open("w", encoding="utf-8") as spooled:
-            for name in sorted(files):
-                if name.startswith("warc/") and ".warc" in name:
-                    for entry in iter_written_record_entries(
-                        run_dir / name, name, records_dir, certificates
-                    ):
-                        spooled.write(json_line(entry))
+            entries = (
+                entry
+                for name in sorted(files)
+                if name.startswith("warc/") and ".warc" in name
+                for entry in iter_written_record_entries(
+                    run_dir / name, name, records_dir, certificates
+                )
+            )
+            spooled.writelines(json_list_pieces(entries, sort_keys=True))
         with atomic_writer(manifest_path) as out:
             digest = write_manifest(
                 out,
@@ -155,7 +166,7 @@ def seal_run(
                 files={name: {"sha256": sha, "size": sizes[name]} for name, sha in files.items()},
                 items=read_jsonl(run_dir / "items.jsonl"),
                 previous=previous_link(previous_run_dir),
-                records=read_jsonl(spool),
+                records=JsonText(_text_of(spool)),
                 certificates=certificates,
                 signing_key=key_fingerprint,
             )
@@ -192,3 +203,10 @@ def seal_run(
     if problems:
         evidence["problems"] = problems
     return evidence
+
+
+def _text_of(path: Path) -> Iterator[str]:
+    """The text of ``path``, a piece at a time."""
+    with path.open(encoding="utf-8") as text:
+        while piece := text.read(1 << 20):
+            yield piece
