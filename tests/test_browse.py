@@ -15,8 +15,10 @@ import pytest
 from browse_archive import HOSTILE_TITLE, two_run_archive, write_run
 from helpers import run_archiver
 
+from archiver.archive.scratch import scratch_database
 from archiver.browse import BrowsePaths, build_browse, post_file_name
 from archiver.browse.markup import PAGES_GENERATION, page, replay_url
+from archiver.browse.model import load_archive
 from archiver.items import record_key
 
 
@@ -245,3 +247,13 @@ def test_a_runs_end_over_pages_of_an_older_generation_rebuilds_them_all(tmp_path
     assert not (paths.posts_dir / post_file_name("iuhrdf node/12")).exists()
     assert build_browse(tmp_path, incremental=True).written == 0  # no run since: as it was
     assert full.written == 6
+
+
+def test_the_archive_is_keyed_in_one_transaction_of_the_scratch_database(tmp_path: Path) -> None:
+    """Each row a transaction of its own (a lock, a look for a journal, page writes) took a
+    third of a build: the scratch database's transaction stays open while the view loads."""
+    two_run_archive(tmp_path)
+    with scratch_database(tmp_path) as db:
+        view = load_archive(tmp_path, db)
+        assert db.in_transaction
+        assert len(list(view.posts())) == 5
