@@ -10,6 +10,7 @@ HtmlDiff, which escapes the lines it shows).
 from __future__ import annotations
 
 import difflib
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -124,9 +125,11 @@ def _captures_table(post: PostView, replay: str) -> str:
 
 def _items(post: PostView) -> str:
     """Each capture's item as its run's items.jsonl holds it (the line, without its newline),
-    escaped, in a closed ``<details>``: the captures' JSON links open it (a browser opens a
-    ``<details>`` that holds the element a link targets). An item whose run id is no run id
-    (or a run's second item of the post) is shown without an id: no link names it."""
+    escaped, in a closed ``<details>`` (a year of weekly ``--full`` runs is 52 items): the
+    id is on the ``<pre>`` inside, so following a JSON link opens it (the HTML standard
+    reveals a closed ``<details>`` holding the target of a fragment; Chromium does, as
+    tests/test_browse_browser.py checks). An item whose run id is no run id (or a run's
+    second item of the post) is shown without an id: no link names it."""
     parts = []
     anchored: set[str] = set()
     for capture in post.captures:
@@ -135,9 +138,12 @@ def _items(post: PostView) -> str:
         if is_run_id(run_id) and run_id not in anchored:
             anchored.add(run_id)
             anchor = f' id="{esc(item_anchor(run_id))}"'
+        # Element content: <, > and & escaped. Quotes need not be (this is no attribute),
+        # and JSON is full of them: &quot; made the page an eighth larger.
+        line = html.escape(json_line(capture).rstrip("\n"), quote=False)
         parts.append(
             f'<details class="item"><summary>Run <span class="mono">{esc(run_id)}</span>'
-            f"</summary><pre{anchor}>{esc(json_line(capture).rstrip(chr(10)))}</pre></details>"
+            f"</summary><pre{anchor}>{line}</pre></details>"
         )
     return "\n".join(parts)
 
