@@ -15,8 +15,10 @@ import pytest
 from browse_archive import HOSTILE_TITLE, two_run_archive, write_run
 from helpers import run_archiver
 
+from archiver.archive.scratch import scratch_database
 from archiver.browse import BrowsePaths, build_browse, post_file_name
-from archiver.browse.markup import page, replay_url
+from archiver.browse.markup import PAGES_GENERATION, page, replay_url
+from archiver.browse.model import load_archive
 from archiver.items import record_key
 
 
@@ -44,9 +46,41 @@ def test_index_lists_every_post_newest_first_with_evidence_links(archive: Path) 
     assert 'href="runs/20260201T100000Z/warc/archiver-20260201T100000Z-00000.warc.gz"' in text
     assert "archiver-20260201T100000Z-00000.warc.gz @ 1011" in text
     name = post_file_name("iuhrdf node/11")
-    item_file = BrowsePaths(archive).capture_json(name, "20260201T100000Z")
-    assert f'href="posts/{name}/20260201T100000Z.json"' in text
-    assert json.loads(item_file.read_text())["title"] == "Gösteri in Istanbul (updated)"
+    assert f'href="posts/{name}.html#item-20260201T100000Z"' in text
+    item = _item_on_page(archive, "iuhrdf node/11", "20260201T100000Z")
+    assert json.loads(item)["title"] == "Gösteri in Istanbul (updated)"
+
+
+def _item_on_page(archive: Path, key: str, run_id: str) -> str:
+    """The text of the element ``#item-<run_id>`` on the post's page (one line of JSON)."""
+    page_text = BrowsePaths(archive).post_page(post_file_name(key)).read_text(encoding="utf-8")
+    found = re.findall(rf'<pre id="item-{run_id}">([^<]*)</pre>', page_text)
+    assert len(found) == 1
+    return html.unescape(found[0])
+
+
+def _items_line(archive: Path, run_id: str, node_id: str) -> str:
+    lines = (archive / "runs" / run_id / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    [line] = [line for line in lines if json.loads(line)["node_id"] == node_id]
+    return line
+
+
+def test_each_capture_links_to_its_item_on_the_post_page_as_items_jsonl_holds_it(
+    archive: Path,
+) -> None:
+    """One file per post (issue 15): a capture's item is the line of its run's items.jsonl,
+    on the post's page (escaped), where the page's and index.html's JSON links point."""
+    for run_id in ("20260101T100000Z", "20260201T100000Z"):
+        assert _item_on_page(archive, "iuhrdf node/11", run_id) == _items_line(
+            archive, run_id, "11"
+        )
+    page_text = BrowsePaths(archive).post_page(post_file_name("iuhrdf node/11")).read_text()
+    links = re.findall(r'<a href="([^"]*)" class="item-link">', page_text)
+    assert links == ["#item-20260101T100000Z", "#item-20260201T100000Z"]
+    hostile = _item_on_page(archive, "iuhrdf node/15", "20260201T100000Z")
+    assert hostile == _items_line(archive, "20260201T100000Z", "15")
+    assert json.loads(hostile)["title"] == HOSTILE_TITLE  # text: the page holds it escaped
+    assert not any(p.is_dir() for p in BrowsePaths(archive).posts_dir.iterdir())
 
 
 def test_index_shows_flags_runs_and_no_verification_yet(archive: Path) -> None:
@@ -140,8 +174,8 @@ def test_item_fields_never_become_paths_outside_the_archive() -> None:
     pointer = {"filename": "../../../etc/passwd", "offset": 1, "date": "x", "target_uri": "u"}
     assert warc_href("20260101T100000Z", pointer) == ("runs/20260101T100000Z/warc/passwd")
     assert warc_href("../../x", pointer) is None
-    links = evidence_links("../../x", pointer, "posts/p/../../x.json", prefix="", replay="r")
-    assert links == ""  # no item file, no WARC link, no replay (no http target)
+    links = evidence_links("../../x", pointer, "posts/p.html#item-../../x", prefix="", replay="r")
+    assert links == ""  # no item link, no WARC link, no replay (no http target)
 
 
 def test_a_runs_end_rewrites_only_its_posts_pages_and_they_equal_a_full_build(
@@ -165,8 +199,61 @@ def test_a_runs_end_rewrites_only_its_posts_pages_and_they_equal_a_full_build(
     incremental = build_browse(tmp_path, incremental=True)
     assert untouched.stat().st_mtime_ns == before  # not a capture of run 3: not rewritten
     written = {p: p.read_bytes() for p in tmp_path.rglob("*.html")}
-    written.update({p: p.read_bytes() for p in (tmp_path / "posts").rglob("*.json")})
     full = build_browse(tmp_path)
     assert {p: p.read_bytes() for p in written} == written
     assert incremental.captures == full.captures == 8
     assert first < second < third
+
+
+def test_a_full_build_removes_the_item_files_older_versions_wrote(tmp_path: Path) -> None:
+    """Earlier versions wrote posts/<name>/<run-id>.json per capture: derived files, removed
+    by a full build (``archiver index``); a run's end does not look for them."""
+    two_run_archive(tmp_path)
+    build_browse(tmp_path)
+    posts = BrowsePaths(tmp_path).posts_dir
+    name = post_file_name("iuhrdf node/11")
+    old = posts / name
+    old.mkdir()
+    (old / "20260101T100000Z.json").write_text("{}\n")
+    (old / ".20260201T100000Z.json.new.tmp").write_text("{")
+    kept = posts / "notes"
+    kept.mkdir()
+    (kept / "20260101T100000Z.json").write_text("{}\n")
+    (kept / "mine.txt").write_text("not ours")
+    build_browse(tmp_path, incremental=True)
+    assert old.is_dir()
+    build_browse(tmp_path)
+    assert not old.exists()
+    assert sorted(p.name for p in kept.iterdir()) == ["20260101T100000Z.json", "mine.txt"]
+    assert (posts / f"{name}.html").is_file()
+
+
+def test_a_runs_end_over_pages_of_an_older_generation_rebuilds_them_all(tmp_path: Path) -> None:
+    """index.html written before the items moved onto the post pages: its links and the
+    post pages left as they were would not fit the new ones, so every page is rebuilt."""
+    two_run_archive(tmp_path)
+    full = build_browse(tmp_path)
+    paths = BrowsePaths(tmp_path)
+    index = paths.index_html.read_text(encoding="utf-8")
+    older = index.replace(f'<meta name="generator" content="{PAGES_GENERATION}">\n', "")
+    paths.index_html.write_text(older, encoding="utf-8")
+    untouched = paths.post_page(post_file_name("iuhrdf node/12"))
+    untouched.write_text("a page of before", encoding="utf-8")
+    (paths.posts_dir / post_file_name("iuhrdf node/12")).mkdir()
+    again = build_browse(tmp_path, incremental=True)
+    assert again.written == 2  # index.html and the page of before
+    assert 'id="item-20260101T100000Z"' in untouched.read_text(encoding="utf-8")
+    assert paths.index_html.read_text(encoding="utf-8") == index
+    assert not (paths.posts_dir / post_file_name("iuhrdf node/12")).exists()
+    assert build_browse(tmp_path, incremental=True).written == 0  # no run since: as it was
+    assert full.written == 6
+
+
+def test_the_archive_is_keyed_in_one_transaction_of_the_scratch_database(tmp_path: Path) -> None:
+    """Each row a transaction of its own (a lock, a look for a journal, page writes) took a
+    third of a build: the scratch database's transaction stays open while the view loads."""
+    two_run_archive(tmp_path)
+    with scratch_database(tmp_path) as db:
+        view = load_archive(tmp_path, db)
+        assert db.in_transaction
+        assert len(list(view.posts())) == 5

@@ -153,10 +153,41 @@ def test_the_edited_posts_page_shows_both_captures_and_the_diff(
     assert "A second new paragraph." in shown
     assert page.locator("section.diff .diff_add").count() >= 1
     page.screenshot(path=str(tmp_path / "diff.png"), full_page=True)
-    # Each capture links to its item, which is the run's item.
-    href = page.locator("#captures a.item-link").first.get_attribute("href")
-    item = json.loads((path.parent / href).read_text(encoding="utf-8"))
-    assert record_key(item) == story.edited_key
+    # Each capture links to its item on this page, which is the run's line of items.jsonl:
+    # following the link opens the closed <details> holding it.
+    first_run = ArchivePaths(story.root).run_ids()[0]
+    link = page.locator("#captures a.item-link").first
+    assert link.get_attribute("href") == f"#item-{first_run}"
+    shown = page.locator(f"#item-{first_run}")
+    assert not shown.is_visible()
+    link.click()
+    shown.wait_for(state="visible")
+    line = shown.inner_text()
+    assert record_key(json.loads(line)) == story.edited_key
+    assert line in _items_lines(story.root, first_run)
+
+
+def _items_lines(root: Path, run_id: str) -> list[str]:
+    items = ArchivePaths(root).run(run_id).items_jsonl
+    return items.read_text(encoding="utf-8").splitlines()
+
+
+def test_the_index_links_each_post_to_its_latest_item_on_its_page(
+    story: Story, browser: Any
+) -> None:
+    page, dialogs, _ = _open(browser, BrowsePaths(story.root).index_html)
+    row = page.locator("#posts tbody tr", has_text="onerror=alert(2)")
+    row.locator("a.item-link").click()
+    page.wait_for_load_state()
+    last_run = ArchivePaths(story.root).run_ids()[-1]
+    assert page.url.endswith(f".html#item-{last_run}")
+    shown = page.locator(f"#item-{last_run}")
+    shown.wait_for(state="visible")
+    item = json.loads(shown.inner_text())
+    assert item["title"] == HOSTILE and item["url"].endswith(story.hostile_url)
+    assert shown.inner_text() in _items_lines(story.root, last_run)
+    page.wait_for_timeout(300)
+    assert dialogs == []
 
 
 @pytest.mark.parametrize("word", ["kamplarının", "لاگېرلارنىڭ", "再教育营", "维吾尔"])

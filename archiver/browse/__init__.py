@@ -3,7 +3,7 @@
 - ``OUTPUT/index.html``: every post, newest first, a client-side filter, a timeline of posts
   per month, the runs, the totals and the last verification (:func:`build_browse`);
 - ``OUTPUT/posts/<name>.html``: every capture of one post, with a side-by-side diff between
-  captures that differ; ``OUTPUT/posts/<name>/<run-id>.json``: each capture's item;
+  captures that differ, and each capture's item (``#item-<run-id>``);
 - ``OUTPUT/verify.json``: the last ``archiver verify`` of the archive root;
 - the search tables of ``state.sqlite`` kept in step with the runs' items
   (:func:`sync_search_index`).

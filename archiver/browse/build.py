@@ -1,11 +1,12 @@
-"""Rebuild the browsing pages of an archive: ``index.html``, ``posts/<name>.html`` and the
-per-capture item files. Called at the end of every run (the run log extension) and by
-``archiver index DIR``. Files whose content is unchanged are not rewritten."""
+"""Rebuild the browsing pages of an archive: ``index.html`` and ``posts/<name>.html`` (one file
+per post, its captures' items on it). Called at the end of every run (the run log extension)
+and by ``archiver index DIR``. Files whose content is unchanged are not rewritten."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,10 @@ from typing import IO
 from archiver.archive.layout import ArchivePaths, is_run_id
 from archiver.archive.scratch import scratch_database
 from archiver.browse.index_page import IndexPage
-from archiver.browse.markup import DEFAULT_REPLAY_BASE
+from archiver.browse.markup import DEFAULT_REPLAY_BASE, PAGES_GENERATION
 from archiver.browse.model import load_archive
 from archiver.browse.paths import BrowsePaths
 from archiver.browse.post_page import render_post
-from archiver.files import json_line
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,14 @@ def build_browse(
     (changes.json) by the runs finished since index.html was last written are rewritten, with
     index.html: a post page shows the post's catalogue record, captures and the last run's
     change, which only such a run changes (and the run before them, whose "new"/"changed"
-    marks go: its reported posts are rewritten too). Otherwise (``archiver index``,
-    ``archiver verify``) every page. The posts stream one at a time (archiver.browse.model);
-    index.html's rows are spooled to a ``.tmp`` file until its totals are known."""
+    marks go: its reported posts are rewritten too); all of them when index.html is missing
+    or of an older generation of the pages (:func:`runs_since_last_build`). Otherwise
+    (``archiver index``, ``archiver verify``) every page. A build of every page also removes
+    the per-capture item files of archives built before (``posts/<name>/<run-id>.json``,
+    derived files: their items are on the post pages now); a build of some pages does not
+    look for them. The posts stream one at a time
+    (archiver.browse.model); index.html's rows are spooled to a ``.tmp`` file until its totals
+    are known."""
     runs = runs_since_last_build(root) if incremental else None
     before: list[str] = []
     if runs:
@@ -65,16 +70,14 @@ def build_browse(
                     written += _write(
                         paths.post_page(post.file_name), render_post(post, replay=replay)
                     )
-                    for capture in post.captures:
-                        run_id = str(capture.get("run_id"))
-                        if is_run_id(run_id):  # a run id names a file; never a path from an item
-                            written += _write(
-                                paths.capture_json(post.file_name, run_id), json_line(capture)
-                            )
         with spool.open("r", encoding="utf-8") as rows:
             written += _write_streamed(paths.index_html, lambda out: index.write(out, rows))
     finally:
         spool.unlink(missing_ok=True)
+    if runs is None:
+        removed = remove_item_directories(paths.posts_dir)
+        if removed:
+            logger.info("Removed %d directories of per-capture item files", removed)
     logger.info(
         "Browsing pages of %s: %d posts, %d files (re)written", root, index.post_count, written
     )
@@ -82,11 +85,18 @@ def build_browse(
 
 
 def runs_since_last_build(root: Path) -> list[str] | None:
-    """Runs whose run.json is newer than index.html; None (all) when there is no index.html."""
+    """Runs whose run.json is newer than index.html; None (all) when there is no index.html or
+    it is of another generation of the pages (markup.PAGES_GENERATION): its links would not
+    fit the pages left as they were."""
     index = BrowsePaths(root).index_html
-    if not index.is_file():
+    try:
+        with index.open("rb") as page:
+            head = page.read(512)
+            built = os.fstat(page.fileno()).st_mtime_ns
+    except (FileNotFoundError, IsADirectoryError):
         return None
-    built = index.stat().st_mtime_ns
+    if f'<meta name="generator" content="{PAGES_GENERATION}">'.encode() not in head:
+        return None
     archive = ArchivePaths(root)
     changed = []
     for run_id in archive.run_ids():
@@ -97,6 +107,33 @@ def runs_since_last_build(root: Path) -> list[str] | None:
         except OSError:
             changed.append(run_id)  # no run.json (yet): its captures are shown anyway
     return changed
+
+
+def remove_item_directories(posts_dir: Path) -> int:
+    """Remove ``posts/<name>/`` directories holding only the per-capture item files earlier
+    versions wrote (``<run-id>.json``, and their ``.new.tmp`` leftovers): derived files whose
+    items the post pages now show. A directory holding anything else is left, with a warning.
+    Returns how many were removed."""
+    try:
+        entries = list(os.scandir(posts_dir))
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        names = os.listdir(entry.path)
+        if all(_is_item_file(name) for name in names):
+            shutil.rmtree(entry.path)
+            removed += 1
+        else:
+            logger.warning("Left %s: it holds files no build of the pages wrote", entry.path)
+    return removed
+
+
+def _is_item_file(name: str) -> bool:
+    stem = name.removesuffix(".new.tmp").removeprefix(".")
+    return stem.endswith(".json") and is_run_id(stem.removesuffix(".json"))
 
 
 def _write(path: Path, text: str) -> int:

@@ -1,8 +1,8 @@
 """``OUTPUT/index.html``: the archive's front page.
 
 Totals and the last verification, the timeline, every post newest first (title, date with its
-offset, author, flags, links to its item, its replay and its WARC record) with a filter box that
-hides the rows not holding every typed word, and the runs.
+offset, author, flags, links to its item (on the post's page), its replay and its WARC record)
+with a filter box that hides the rows not holding every typed word, and the runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from archiver.browse.markup import (
     page,
 )
 from archiver.browse.model import ArchiveView, PostView, RunView
+from archiver.browse.paths import item_anchor
 from archiver.browse.timeline import Timeline
 
 FILTER_SCRIPT = """
@@ -164,7 +165,7 @@ def post_row(post: PostView, replay: str) -> str:
         if v
     ).lower()
     run_id = str(record.get("run_id") or "")
-    item_href = f"posts/{post.file_name}/{run_id}.json"
+    item_href = f"posts/{post.file_name}.html#{item_anchor(run_id)}"
     links = evidence_links(run_id, record.get("warc"), item_href, prefix="", replay=replay)
     return (
         f'<tr data-search="{esc(searchable)}" data-key="{esc(post.key)}">'

@@ -22,6 +22,12 @@ from archiver.archive.layout import is_run_id
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8080/archive"
 """``archiver replay``'s default port and collection."""
 
+PAGES_GENERATION = "archiver-pages 2"
+"""Named in every page's head (``<meta name="generator">``), changed when what the pages link
+to changes, so that pages written before no longer fit pages written now (2: a capture's item is
+on its post's page, no longer a file of its own). A run's end finding index.html of another
+generation rebuilds every page (archiver.browse.build)."""
+
 # Date flags that only say how a date was decided; the others are shown as problems.
 BENIGN_DATE_FLAGS = frozenset(
     {
@@ -52,6 +58,7 @@ svg .mark-removed{fill:#c33}svg text{font-size:10px;fill:#444}
 table.diff{font-family:monospace;font-size:.85em}table.diff td{border:0;white-space:pre-wrap}
 .diff_add{background:#dfd}.diff_chg{background:#ffd}.diff_sub{background:#fdd}
 .diff_header,.diff_next{color:#999}
+details.item pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.8em;margin:.3em 0 .8em}
 """
 
 
@@ -94,9 +101,10 @@ def warc_location(pointer: Mapping[str, Any] | None) -> str:
 def evidence_links(
     run_id: str, pointer: Mapping[str, Any] | None, item_href: str, *, prefix: str, replay: str
 ) -> str:
-    """The JSON item, replay and WARC record links of one capture."""
+    """The JSON item, replay and WARC record links of one capture (``item_href``: its item on
+    the post's page, archiver.browse.post_page)."""
     parts = []
-    if is_run_id(run_id):  # else no item file was written (see build.py)
+    if is_run_id(run_id):  # else the item has no id on the post's page
         parts.append(f'<a href="{esc(item_href)}" class="item-link">JSON</a>')
     replayed = replay_url(pointer, replay)
     if replayed:
@@ -124,6 +132,7 @@ def page(title: str, body: str, *, script: str = "") -> str:
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="generator" content="{PAGES_GENERATION}">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"

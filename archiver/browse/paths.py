@@ -2,10 +2,16 @@
 
     OUTPUT/index.html                      the archive's front page
     OUTPUT/verify.json                     the last verification of the archive root
-    OUTPUT/posts/<name>.html               one post: every capture, diffs between them
-    OUTPUT/posts/<name>/<run-id>.json      one capture's item, as its run's items.jsonl holds it
+    OUTPUT/posts/<name>.html               one post: every capture, diffs between them, and
+                                           each capture's item as its run's items.jsonl holds
+                                           it, at ``#item-<run-id>`` (:func:`item_anchor`)
 
 ``<name>`` is :func:`post_file_name` of the post's identity (archiver.items.post_key).
+
+One file per post: a capture's item is on its post's page, not in a file of its own (issue 15:
+a run's end wrote a directory and a file per capture, three quarters of the pages' cost).
+Archives built before kept ``OUTPUT/posts/<name>/<run-id>.json``: derived files, removed by a
+full build (``archiver index``).
 """
 
 from __future__ import annotations
@@ -45,5 +51,7 @@ class BrowsePaths:
     def post_page(self, name: str) -> Path:
         return self.posts_dir / f"{name}.html"
 
-    def capture_json(self, name: str, run_id: str) -> Path:
-        return self.posts_dir / name / f"{run_id}.json"
+
+def item_anchor(run_id: str) -> str:
+    """The id of a capture's item on its post's page: ``posts/<name>.html#item-<run-id>``."""
+    return f"item-{run_id}"

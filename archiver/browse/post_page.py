@@ -1,20 +1,25 @@
 """``OUTPUT/posts/<name>.html``: one post, every capture of it, and what changed between them.
 
 Captures are the post's items in every run's ``items.jsonl``, oldest first, each linked to its
-item (``posts/<name>/<run-id>.json``), its WARC record and its replay at that time. Where two
-captures in a row differ (title, date, body text or images), a side-by-side diff of the two is
-shown (difflib's HtmlDiff, which escapes the lines it shows).
+item (on this page, at ``#item-<run-id>``: the line its run's items.jsonl holds, in a closed
+``<details>``), its WARC record and its replay at that time. Where two captures in a row differ
+(title, date, body text or images), a side-by-side diff of the two is shown (difflib's
+HtmlDiff, which escapes the lines it shows).
 """
 
 from __future__ import annotations
 
 import difflib
+import html
 from collections.abc import Mapping
 from typing import Any
 
+from archiver.archive.layout import is_run_id
 from archiver.browse.index_page import post_flags
 from archiver.browse.markup import esc, evidence_links, flag_badges, page, safe_http_url
 from archiver.browse.model import PostView
+from archiver.browse.paths import item_anchor
+from archiver.files import json_line
 
 Record = dict[str, Any]
 _WRAP = 60
@@ -92,6 +97,7 @@ def render_post(post: PostView, *, replay: str) -> str:
                     "images.</p>")  # fmt: skip
     text = str(record.get("body_text") or "")
     body += ["<h2>Latest text</h2>", f'<div class="body-text">{_paragraphs(text)}</div>']
+    body += ["<h2>Items</h2>", _items(post)]
     return page(title, "\n".join(body))
 
 
@@ -100,11 +106,7 @@ def _captures_table(post: PostView, replay: str) -> str:
     for capture in post.captures:
         run_id = str(capture.get("run_id") or "")
         links = evidence_links(
-            run_id,
-            capture.get("warc"),
-            f"{post.file_name}/{run_id}.json",
-            prefix="../",
-            replay=replay,
+            run_id, capture.get("warc"), f"#{item_anchor(run_id)}", prefix="../", replay=replay
         )
         digest = str(capture.get("content_sha256") or "")
         rows.append(
@@ -119,6 +121,31 @@ def _captures_table(post: PostView, replay: str) -> str:
         "<th>HTTP</th><th>Body SHA-256</th><th>Title then</th><th>Evidence</th></tr></thead>"
         "<tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def _items(post: PostView) -> str:
+    """Each capture's item as its run's items.jsonl holds it (the line, without its newline),
+    escaped, in a closed ``<details>`` (a year of weekly ``--full`` runs is 52 items): the
+    id is on the ``<pre>`` inside, so following a JSON link opens it (the HTML standard
+    reveals a closed ``<details>`` holding the target of a fragment; Chromium does, as
+    tests/test_browse_browser.py checks). An item whose run id is no run id (or a run's
+    second item of the post) is shown without an id: no link names it."""
+    parts = []
+    anchored: set[str] = set()
+    for capture in post.captures:
+        run_id = str(capture.get("run_id") or "")
+        anchor = ""
+        if is_run_id(run_id) and run_id not in anchored:
+            anchored.add(run_id)
+            anchor = f' id="{esc(item_anchor(run_id))}"'
+        # Element content: <, > and & escaped. Quotes need not be (this is no attribute),
+        # and JSON is full of them: &quot; made the page an eighth larger.
+        line = html.escape(json_line(capture).rstrip("\n"), quote=False)
+        parts.append(
+            f'<details class="item"><summary>Run <span class="mono">{esc(run_id)}</span>'
+            f"</summary><pre{anchor}>{line}</pre></details>"
+        )
+    return "\n".join(parts)
 
 
 def _paragraphs(text: str) -> str:
