@@ -110,6 +110,9 @@ ExecStart={schedule.crawl_command()}
 # 0 = complete, 3 = partial (failed pages listed in run.json); 4 = could not run (e.g. the
 # previous run still holds the archive's lock): systemd marks that run failed.
 SuccessExitStatus={codes}
+# Stopping the unit sends SIGTERM to the crawl alone, which ends its run and its page-reading
+# worker itself (the worker would otherwise die first and be counted lost).
+KillMode=mixed
 Nice=10
 IOSchedulingClass=best-effort
 IOSchedulingPriority=7
