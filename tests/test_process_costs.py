@@ -43,10 +43,11 @@ PROCESS_RUNNER = textwrap.dedent(
                        "enabled": gc.isenabled(),
                        "imported": sorted(m for m in NOT_NEEDED if m in sys.modules)}, out)
 
-    atexit.register(report)
-    sys.argv = ["archiver", *sys.argv[2:]]
-    from archiver.cli import main
-    raise SystemExit(main())
+    if __name__ == "__main__":  # not again in the crawl's page-reading worker
+        atexit.register(report)
+        sys.argv = ["archiver", *sys.argv[2:]]
+        from archiver.cli import main
+        raise SystemExit(main())
     """
 ).replace("NOT_NEEDED", repr(NOT_NEEDED))
 
