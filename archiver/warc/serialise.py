@@ -189,18 +189,7 @@ def response_record(
     headers.append(("WARC-Payload-Digest", digest))
     headers += [("WARC-Protocol", protocol) for protocol in response.protocols]
     data = _record(headers, block, response.body, _HTTP_RESPONSE_TYPE)
-    return SerialisedRecord(
-        RESPONSE,
-        data,
-        record_id,
-        date,
-        target_uri=url or None,
-        payload_digest=digest,
-        concurrent_to=(concurrent_to,),
-        content_type=_HTTP_RESPONSE_TYPE,
-        http_status=str(response.status),
-        http_content_type=_content_type(response.headers),
-    )
+    return _answer_record(RESPONSE, data, response, record_id, date, url, digest, concurrent_to)
 
 
 def revisit_record(
@@ -236,8 +225,24 @@ def revisit_record(
         headers.append(("WARC-Target-URI", url))
     headers += [("WARC-Protocol", protocol) for protocol in response.protocols]
     data = _record(headers, block, b"", _HTTP_RESPONSE_TYPE)
+    return _answer_record(
+        REVISIT, data, response, record_id, date, url, payload_digest, concurrent_to
+    )
+
+
+def _answer_record(
+    kind: str,
+    data: bytes,
+    response: CapturedResponse,
+    record_id: str,
+    date: str,
+    url: str,
+    payload_digest: str,
+    concurrent_to: str,
+) -> SerialisedRecord:
+    """A response's or a revisit's record with what the writer's notes say of it."""
     return SerialisedRecord(
-        REVISIT,
+        kind,
         data,
         record_id,
         date,
