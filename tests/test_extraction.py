@@ -138,6 +138,16 @@ def test_a_crawl_with_a_worker_gives_the_same_items(tmp_path: Path) -> None:
             assert pages >= 25
             in_workers = 0 if workers == "0" else pages
             assert f"'archiver/parse/in_workers': {in_workers}," in result.stderr
+            started = 0 if workers == "0" else 1
+            assert f"'archiver/parse/workers_started': {started}," in result.stderr
+        # A run that finds nothing new (cron's usual run) reads no page: no worker started.
+        again = run_archiver(
+            "crawl", "--start-url", server.listing_url, "--output", str(tmp_path / "workers-1"),
+            *LOOPBACK_ARGS, "-s", "ARCHIVER_PARSE_WORKERS=1", "-s", "LOG_LEVEL=INFO",
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "'archiver/parse/in_workers': 0," in again.stderr
+        assert "'archiver/parse/workers_started': 0," in again.stderr
     assert items["0"] == items["1"]
     assert len(items["1"]) == 30
 

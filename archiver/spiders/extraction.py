@@ -100,6 +100,8 @@ class PostExtractor:
         self.selectors = selectors
         self.read = read
         self.pages_in_workers = 0
+        self.started = False
+        """Whether workers were started (the first page to read starts them)."""
         """Pages read by a worker (the others were read in this process)."""
         self._pool: ProcessPoolExecutor | None = None
         self._answered = False
@@ -118,12 +120,13 @@ class PostExtractor:
         )
 
     def start(self) -> None:
-        """Start the workers now (not waiting for them), so that they import their modules
-        on another core while the crawl starts."""
+        """Start the workers (not waiting for them). The first page to read does it: a run
+        that reads no post page (a cron run finding nothing new) starts no process."""
         if not self.workers or self._pool is not None:
             return
         try:
             self._pool = self._new_pool(self.workers)
+            self.started = True
             self._pool.submit(ready).add_done_callback(self._note_answer)
         except Exception as error:  # no processes here (limits, no semaphores): read here
             self._read_here(error)

@@ -213,7 +213,6 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
-        self.extractor.start()  # the workers import their modules while the crawl starts
         self.memory.load(crawl_state(self.crawler), resume=settings.getbool("ARCHIVER_RESUME"))
         if self.mode == "full":
             self.memory.load_stored_captures()
@@ -539,6 +538,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.set_value("archiver/walked_to_end", int(self.walked_to_end))
         self.extractor.close()
         self.crawler.stats.set_value("archiver/parse/in_workers", self.extractor.pages_in_workers)
+        self.crawler.stats.set_value("archiver/parse/workers_started", int(self.extractor.started))
         if self.extractor.worker_failures:
             self.crawler.stats.set_value(
                 "archiver/parse/workers_lost", self.extractor.worker_failures
