@@ -100,9 +100,9 @@ class PostExtractor:
         self.selectors = selectors
         self.read = read
         self.pages_in_workers = 0
+        """Pages read by a worker (the others were read in this process)."""
         self.started = False
         """Whether workers were started (the first page to read starts them)."""
-        """Pages read by a worker (the others were read in this process)."""
         self._pool: ProcessPoolExecutor | None = None
         self._answered = False
         """Whether a worker ever answered: a pool that never did cannot run here."""
@@ -155,9 +155,9 @@ class PostExtractor:
         except Exception as error:  # the pool could not start a worker
             self._read_here(error)
             return self.read(text, url, self.selectors)
-        future.add_done_callback(self._note_answer)
         try:
             post = await _awaitable(future)
+            self._answered = True
             self.pages_in_workers += 1
             return post
         except BrokenProcessPool as error:
