@@ -23,7 +23,10 @@ images: for the archiver and wget, every page requisite). Printed per tool and r
   bytes per post by place in its output (WARCs, WACZ, items, CDXJ, manifest, crawl log,
   changes and run.json, posts.jsonl, state.sqlite, browse pages, index.html, other);
 - ``archiver package``: after the first run, ``archiver package`` writes the run's WACZ beside
-  the archive (not in it): its seconds (``post s`` column) and bytes per post.
+  the archive (not in it): its seconds (``post s`` column) and bytes per post;
+- ``valid``: ``archiver verify`` of the archive after the run (not timed): ``ok``, or
+  ``FAILED(exit code)`` with verify's report on stderr; a figure of an invalid archive is no
+  figure.
 
 A second, unchanged ``--full`` run of the archiver over the same output is timed too (row
 ``archiver --full``): its requests, and how many URLs were fetched more than once in it.
@@ -101,6 +104,8 @@ class Row:
     requests: int = 0
     post_pages: int = 0
     repeated_urls: int = 0
+    valid: str = "-"
+    """`archiver verify` of the archive after the run: ok, FAILED (exit code), - (not archiver)."""
     post_crawl: float | None = None
     disk: int = 0
     code: int = 0
@@ -322,6 +327,14 @@ def bench_size(posts: int, args: argparse.Namespace, work: Path) -> list[Row]:
                 row.crawl_peak_kb = max((kb for _, kb, _ in crawling), default=0)
                 row.crawl_cpu = crawling[-1][2] if crawling else None
                 row.disk = tree_bytes(output)
+                # Every archive measured must be a valid one (outside the timed run).
+                verified = subprocess.run(
+                    [sys.executable, "-m", "archiver", "verify", str(output)],
+                    env=envs.get(name), capture_output=True, text=True,
+                )  # fmt: skip
+                row.valid = "ok" if verified.returncode == 0 else f"FAILED({verified.returncode})"
+                if verified.returncode != 0:
+                    print(f"{name}: archiver verify: {verified.stdout[-1500:]}", file=sys.stderr)
                 row.extra["warc"] = tree_bytes(output, "*.warc.gz")
                 row.places = place_bytes(output)
                 if not name.endswith("--full") and name in tools_with_package:
@@ -358,7 +371,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         f"{'CPU ms/req':>11}{'x bare':>7}{'crawl':>6}{'x bare':>7}"
         f"{'peak MiB':>9}{'+%':>6}{'crawl':>6}"
         f"{'post s':>8}{'post %':>7}"
-        f"{'B/post':>8}{'dup URLs':>9}"
+        f"{'B/post':>8}{'dup URLs':>9}{'valid':>7}"
     )
     print(header)
     smallest: dict[str, float] = {}
@@ -386,6 +399,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{rate / base_rate:>7.2f}{cpu_ms:>11.2f}{cpu_ms / base_cpu:>7.2f}"
             f"{crawl_ms}{crawl_ratio}{peak:>9.0f}"
             f"{growth:>6.0f}{crawl_peak:>6}{post:>8}{share:>7}{per_post:>8.0f}{row.repeated_urls:>9}"
+            f"{row.valid:>7}"
         )
         for label, key in (
             ("  bare WARC", "warc"),
